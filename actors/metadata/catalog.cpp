@@ -1,0 +1,164 @@
+#include "actors/metadata/catalog.hpp"
+
+#include <cstring>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+#include <rocksdb/write_batch.h>
+
+#include "actors/metadata/search_index.hpp"
+#include "messages/video_json.hpp"
+
+namespace sg {
+
+namespace {
+
+template <class T>
+std::optional<T> read_json(database& db, column c, const std::string& key) {
+  std::string raw;
+  auto st = db.db().Get(rocksdb::ReadOptions{}, db.cf(c), key, &raw);
+  if (st.IsNotFound())
+    return std::nullopt;
+  if (!st.ok())
+    throw std::runtime_error("RocksDB get: " + st.ToString());
+  return nlohmann::json::parse(raw).get<T>();
+}
+
+bool starts_with(const rocksdb::Slice& s, const std::string& prefix) {
+  return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
+}
+
+}  // namespace
+
+void catalog::commit(rocksdb::WriteBatch& b) {
+  auto st = db_.db().Write(durable_writes(), &b);
+  if (!st.ok())
+    throw std::runtime_error("RocksDB write: " + st.ToString());
+}
+
+std::optional<video> catalog::get_video(const std::string& id) {
+  return read_json<video>(db_, column::videos, id);
+}
+
+void catalog::stage_video(rocksdb::WriteBatch& b, const video& v,
+                          const std::optional<video>& old) {
+  auto fresh = search::index_keys(v);
+  std::set<std::string> keep(fresh.begin(), fresh.end());
+  if (old)
+    for (const auto& k : search::index_keys(*old))
+      if (keep.count(k) == 0)
+        b.Delete(db_.cf(column::search), k);
+  for (const auto& k : fresh)
+    b.Put(db_.cf(column::search), k, rocksdb::Slice{});
+  b.Put(db_.cf(column::videos), v.id, nlohmann::json(v).dump());
+}
+
+void catalog::put_video(const video& v, const std::optional<video>& old) {
+  rocksdb::WriteBatch b;
+  stage_video(b, v, old);
+  commit(b);
+}
+
+void catalog::delete_video(const video& v) {
+  rocksdb::WriteBatch b;
+  for (const auto& k : search::index_keys(v))
+    b.Delete(db_.cf(column::search), k);
+  b.Delete(db_.cf(column::videos), v.id);
+  commit(b);
+}
+
+video_page catalog::query(const video_query& q) {
+  auto pq = search::parse(q);
+  video_page page;
+  const size_t limit = q.limit;
+  // Walks candidates in order, keeping those that really match, until one more
+  // than a page is found (the extra one proves there is a next page).
+  auto take = [&](const std::string& order) {
+    auto v = get_video(search::id_of_order_key(order));
+    if (!v || !search::matches(*v, pq))
+      return true;
+    if (page.items.size() == limit) {
+      page.next_cursor = search::order_key(page.items.back().created_ms, page.items.back().id);
+      return false;
+    }
+    page.items.push_back(std::move(*v));
+    return true;
+  };
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::search))};
+  if (pq.tag.empty() && pq.owner.empty() && pq.terms.empty() && !pq.prefix.empty()) {
+    // Only a prefix: its postings span many words, each in its own order, so
+    // gather the candidates after the cursor and walk them merged.
+    auto range = "w" + std::string(1, '\0') + pq.prefix;
+    std::set<std::string> orders;
+    for (it->Seek(range); it->Valid() && starts_with(it->key(), range); it->Next()) {
+      auto key = it->key().ToString();
+      auto order = key.substr(key.size() - 32);
+      if (order > q.cursor)
+        orders.insert(std::move(order));
+    }
+    for (const auto& order : orders)
+      if (!take(order))
+        break;
+    return page;
+  }
+  // Otherwise walk the most selective posting list we can name exactly.
+  std::string list = search::all_prefix();
+  if (!pq.tag.empty())
+    list = search::tag_prefix(pq.tag);
+  else if (!pq.owner.empty())
+    list = search::owner_prefix(pq.owner);
+  else if (!pq.terms.empty())
+    list = search::word_prefix(*std::max_element(
+      pq.terms.begin(), pq.terms.end(),
+      [](const std::string& a, const std::string& b) { return a.size() < b.size(); }));
+  for (it->Seek(list + q.cursor); it->Valid() && starts_with(it->key(), list); it->Next()) {
+    auto order = it->key().ToString().substr(list.size());
+    if (order == q.cursor)
+      continue;
+    if (!take(order))
+      break;
+  }
+  return page;
+}
+
+std::optional<upload_info> catalog::get_upload(const std::string& id) {
+  return read_json<upload_info>(db_, column::uploads, id);
+}
+
+void catalog::put_upload(const upload_info& u) {
+  rocksdb::WriteBatch b;
+  b.Put(db_.cf(column::uploads), u.id, nlohmann::json(u).dump());
+  commit(b);
+}
+
+void catalog::delete_upload(const std::string& id) {
+  rocksdb::WriteBatch b;
+  b.Delete(db_.cf(column::uploads), id);
+  commit(b);
+}
+
+std::vector<upload_info> catalog::list_uploads() {
+  std::vector<upload_info> out;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::uploads))};
+  for (it->SeekToFirst(); it->Valid(); it->Next())
+    out.push_back(nlohmann::json::parse(it->value().ToString()).get<upload_info>());
+  return out;
+}
+
+video catalog::finish_upload(const upload_info& u, const video& v) {
+  auto existing = get_video(v.id);
+  rocksdb::WriteBatch b;
+  auto done = u;
+  done.state = "finished";
+  b.Put(db_.cf(column::uploads), done.id, nlohmann::json(done).dump());
+  if (!existing)
+    stage_video(b, v, std::nullopt);
+  commit(b);
+  return existing ? *existing : v;
+}
+
+}  // namespace sg

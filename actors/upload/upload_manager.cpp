@@ -1,0 +1,257 @@
+#include "actors/upload/upload_manager.hpp"
+
+#include <filesystem>
+#include <numeric>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/upload/upload_session.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/storage.hpp"
+
+namespace sg {
+
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds(10);
+constexpr int64_t tombstone_ms = 7 * 24 * 3600 * 1000LL;  // 410 rather than 404 this long
+
+using session_promise = caf::typed_response_promise<upload_session_actor>;
+
+struct manager_state {
+  upload_settings settings;
+  metadata_actor store;
+  std::unordered_map<std::string, upload_session_actor> sessions;
+  // Opens waiting for a session being rebuilt, so one upload never gets two.
+  std::unordered_map<std::string, std::vector<session_promise>> opening;
+  static inline const char* name = "upload_manager";
+};
+
+using manager_ptr = upload_manager_actor::stateful_pointer<manager_state>;
+
+metrics::counter& created_total() {
+  static auto& c = metrics::global().get_counter("streamgate_uploads_created_total",
+                                                 "tus uploads created");
+  return c;
+}
+metrics::counter& expired_total() {
+  static auto& c = metrics::global().get_counter("streamgate_uploads_expired_total",
+                                                 "Uploads expired and reclaimed");
+  return c;
+}
+metrics::gauge& live_sessions() {
+  static auto& g = metrics::global().get_gauge("streamgate_upload_sessions",
+                                               "Upload session actors alive");
+  return g;
+}
+
+upload_session_actor start_session(manager_ptr self, const upload_info& info) {
+  auto& st = self->state;
+  auto h = spawn_upload_session(self->system(), info, st.settings, st.store);
+  self->monitor(h);
+  st.sessions.emplace(info.id, h);
+  live_sessions().add(1);
+  return h;
+}
+
+bool expired(const upload_info& u, int64_t now) {
+  return u.state == "expired" || (u.state == "active" && u.expires_ms < now);
+}
+
+// Frees an expired upload's bytes; its record stays as a tombstone (410).
+void reclaim(manager_ptr self, upload_info u) {
+  auto& st = self->state;
+  if (auto it = st.sessions.find(u.id); it != st.sessions.end())
+    self->send_exit(it->second, caf::exit_reason::user_shutdown);
+  std::error_code ec;
+  std::filesystem::remove(data_paths{st.settings.data_dir}.upload_part(u.id), ec);
+  u.state = "expired";
+  self->request(st.store, store_timeout, caf::put_atom::value, u)
+    .then([](caf::ok_atom) {}, [](const caf::error&) {});
+  expired_total().inc();
+  log::info("upload", "upload expired", {{"upload_id", u.id}});
+}
+
+void create_upload(manager_ptr self, upload_info info,
+                   caf::typed_response_promise<upload_info> rp) {
+  auto& st = self->state;
+  self->request(st.store, store_timeout, caf::put_atom::value, info)
+    .then(
+      [self, info, rp](caf::ok_atom) mutable {
+        created_total().inc();
+        auto session = start_session(self, info);
+        if (!info.is_final()) {
+          rp.deliver(info);
+          return;
+        }
+        self->request(session, store_timeout * 6, finish_atom::value)
+          .then([rp](const upload_info& done) mutable { rp.deliver(done); },
+                [rp](const caf::error& e) mutable { rp.deliver(e); });
+      },
+      [rp](const caf::error& e) mutable { rp.deliver(e); });
+}
+
+// tus concatenation: every part must be a finished partial upload.
+void create_final(manager_ptr self, upload_info info,
+                  caf::typed_response_promise<upload_info> rp) {
+  struct gathering {
+    std::vector<upload_info> parts;
+    size_t pending = 0;
+    bool failed = false;
+  };
+  auto g = std::make_shared<gathering>();
+  g->parts.resize(info.spec.concat_parts.size());
+  g->pending = g->parts.size();
+  auto fail = [g, rp](caf::error e) mutable {
+    if (!g->failed) {
+      g->failed = true;
+      rp.deliver(std::move(e));
+    }
+  };
+  for (size_t i = 0; i < g->parts.size(); ++i) {
+    const auto id = info.spec.concat_parts[i];
+    self->request(self->state.store, store_timeout, caf::get_atom::value, upload_atom::value, id)
+      .then(
+        [self, g, i, info, rp, fail](const upload_info& part) mutable {
+          if (g->failed)
+            return;
+          g->parts[i] = part;
+          if (!part.spec.partial || part.state != "active" || !part.complete())
+            return fail(make_error(errc::bad_request,
+                                   "part " + part.id + " is not a complete partial upload"));
+          if (--g->pending > 0)
+            return;
+          info.spec.length = 0;
+          for (const auto& p : g->parts) {
+            info.spec.concat_lengths.push_back(p.spec.length);
+            info.spec.length += p.spec.length;
+          }
+          if (info.spec.length > self->state.settings.max_size)
+            return fail(make_error(errc::too_large, "the parts together exceed Tus-Max-Size"));
+          create_upload(self, std::move(info), rp);
+        },
+        [fail, id](const caf::error& e) mutable {
+          fail(make_error(errc::bad_request, "part " + id + " does not exist"));
+        });
+  }
+}
+
+void sweep(manager_ptr self) {
+  auto& st = self->state;
+  self->request(st.store, store_timeout, list_atom::value, upload_atom::value)
+    .then(
+      [self](const std::vector<upload_info>& uploads) {
+        auto& st = self->state;
+        auto now = now_ms();
+        for (const auto& u : uploads) {
+          if (u.state == "active" && u.expires_ms < now) {
+            reclaim(self, u);
+          } else if (u.state == "expired" && u.expires_ms + tombstone_ms < now) {
+            self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
+              .then([](caf::ok_atom) {}, [](const caf::error&) {});
+          } else if (u.state == "active" && !u.spec.partial && (u.complete() || u.is_final()) &&
+                     st.sessions.count(u.id) == 0) {
+            // A crash came between the last byte and the video: finish now.
+            log::info("upload", "finishing an interrupted upload", {{"upload_id", u.id}});
+            self->request(start_session(self, u), store_timeout * 6, finish_atom::value)
+              .then([](const upload_info&) {},
+                    [id = u.id](const caf::error& e) {
+                      log::error("upload", "recovery failed",
+                                 {{"upload_id", id}, {"error", to_string(e)}});
+                    });
+          }
+        }
+      },
+      [](const caf::error& e) {
+        log::warn("upload", "sweep failed", {{"error", to_string(e)}});
+      });
+  self->delayed_send(self, std::chrono::seconds(st.settings.sweep_interval_s), sweep_atom::value);
+}
+
+upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
+                                            metadata_actor store) {
+  self->state.settings = std::move(settings);
+  self->state.store = std::move(store);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& sessions = self->state.sessions;
+    for (auto it = sessions.begin(); it != sessions.end(); ++it) {
+      if (it->second.address() == dm.source) {
+        sessions.erase(it);
+        live_sessions().add(-1);
+        return;
+      }
+    }
+  });
+  self->send(self, sweep_atom::value);
+  return {
+    [self](create_atom, upload_spec spec) -> caf::result<upload_info> {
+      auto& st = self->state;
+      if (spec.length > st.settings.max_size)
+        return make_error(errc::too_large, "Upload-Length exceeds Tus-Max-Size");
+      upload_info info;
+      info.id = new_upload_id();
+      info.video_id = new_video_id();
+      info.created_ms = now_ms();
+      info.expires_ms = info.created_ms + st.settings.expiry_s * 1000;
+      info.spec = std::move(spec);
+      auto rp = self->make_response_promise<upload_info>();
+      if (info.is_final())
+        create_final(self, std::move(info), rp);
+      else
+        create_upload(self, std::move(info), rp);
+      return rp;
+    },
+    [self](caf::open_atom, const std::string& id) -> caf::result<upload_session_actor> {
+      auto& st = self->state;
+      if (auto it = st.sessions.find(id); it != st.sessions.end())
+        return it->second;
+      auto rp = self->make_response_promise<upload_session_actor>();
+      auto& waiting = st.opening[id];
+      waiting.push_back(rp);
+      if (waiting.size() > 1)
+        return rp;
+      auto settle = [self, id](caf::expected<upload_session_actor> result) {
+        auto& st = self->state;
+        auto waiting = std::move(st.opening[id]);
+        st.opening.erase(id);
+        for (auto& p : waiting) {
+          if (result)
+            p.deliver(*result);
+          else
+            p.deliver(result.error());
+        }
+      };
+      self->request(st.store, store_timeout, caf::get_atom::value, upload_atom::value, id)
+        .then(
+          [self, settle](const upload_info& info) mutable {
+            if (expired(info, now_ms())) {
+              if (info.state == "active")
+                reclaim(self, info);
+              return settle(make_error(errc::gone, "the upload expired"));
+            }
+            auto& sessions = self->state.sessions;
+            auto it = sessions.find(info.id);
+            settle(it != sessions.end() ? it->second : start_session(self, info));
+          },
+          [settle](const caf::error& e) mutable { settle(e); });
+      return rp;
+    },
+    [self](sweep_atom) { sweep(self); },
+  };
+}
+
+}  // namespace
+
+upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
+                                          metadata_actor store) {
+  return sys.spawn(manager, settings, std::move(store));
+}
+
+}  // namespace sg

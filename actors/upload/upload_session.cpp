@@ -1,0 +1,351 @@
+#include "actors/upload/upload_session.hpp"
+
+#include <filesystem>
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/upload/part_file.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/storage.hpp"
+
+namespace sg {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr auto store_timeout = std::chrono::seconds(10);
+constexpr int64_t lease_timeout_ms = 120'000;  // a PATCH silent this long is gone
+
+struct lease {
+  uint64_t id = 0;
+  uint64_t written = 0;
+  std::unique_ptr<checksum> sum;
+  int64_t touched_ms = 0;
+};
+
+struct session_state {
+  upload_info info;
+  upload_settings settings;
+  metadata_actor store;
+  std::optional<data_paths> paths;
+  std::unique_ptr<part_file> file;
+  std::optional<lease> active;
+  uint64_t next_lease = 1;
+  bool committing = false;
+  bool finishing = false;
+  std::vector<caf::typed_response_promise<upload_info>> finish_waiters;
+  int64_t touched_ms = 0;
+  static inline const char* name = "upload_session";
+
+  bool holds(uint64_t id) const { return active && active->id == id && !committing; }
+  // Drops the lease's bytes: the file goes back to the acknowledged offset.
+  void drop_lease() {
+    active.reset();
+    try {
+      if (file)
+        file->truncate(info.offset);
+    } catch (const std::exception& e) {
+      // The next session start trims the file again.
+      log::error("upload", "cannot trim the upload", {{"upload_id", info.id}, {"error", e.what()}});
+    }
+  }
+};
+
+using session_ptr = upload_session_actor::stateful_pointer<session_state>;
+
+metrics::counter& bytes_received() {
+  static auto& c = metrics::global().get_counter(
+    "streamgate_upload_bytes_total", "Upload bytes made durable and acknowledged");
+  return c;
+}
+metrics::counter& uploads_completed() {
+  static auto& c = metrics::global().get_counter(
+    "streamgate_uploads_completed_total", "Uploads that became videos");
+  return c;
+}
+metrics::counter& checksum_failures() {
+  static auto& c = metrics::global().get_counter(
+    "streamgate_upload_checksum_failures_total", "PATCHes refused with 460");
+  return c;
+}
+
+caf::error not_leased() {
+  return make_error(errc::conflict, "this PATCH no longer holds the upload");
+}
+
+video video_of(const upload_info& u) {
+  video v;
+  v.id = u.video_id;
+  v.title = !u.spec.title.empty() ? u.spec.title
+            : !u.spec.filename.empty() ? u.spec.filename
+                                       : "Untitled";
+  v.description = u.spec.description;
+  v.tags = u.spec.tags;
+  v.owner = u.spec.owner;
+  v.filename = u.spec.filename;
+  v.status = "queued";
+  v.source_bytes = u.spec.length;
+  v.created_ms = v.updated_ms = now_ms();
+  return v;
+}
+
+void deliver_finish(session_ptr self, const caf::expected<upload_info>& result) {
+  auto& st = self->state;
+  st.finishing = false;
+  for (auto& rp : st.finish_waiters) {
+    if (result)
+      rp.deliver(*result);
+    else
+      rp.deliver(result.error());
+  }
+  st.finish_waiters.clear();
+}
+
+// The complete upload's bytes become the video's source, then one atomic write
+// marks the upload finished and creates the video. Both steps are idempotent,
+// so recovery after a crash between them simply runs this again.
+void make_video(session_ptr self) {
+  auto& st = self->state;
+  const auto& paths = *st.paths;
+  const auto& vid = st.info.video_id;
+  try {
+    st.file.reset();
+    fs::create_directories(paths.video_dir(vid));
+    if (fs::exists(paths.upload_part(st.info.id)))
+      fs::rename(paths.upload_part(st.info.id), paths.video_source(vid));
+  } catch (const std::exception& e) {
+    log::error("upload", "cannot move the upload to media",
+               {{"upload_id", st.info.id}, {"error", e.what()}});
+    deliver_finish(self, make_error(errc::internal, "cannot store the upload"));
+    return;
+  }
+  self->request(st.store, store_timeout, finish_atom::value, st.info, video_of(st.info))
+    .then(
+      [self](const video& v) {
+        auto& st = self->state;
+        st.info.state = "finished";
+        uploads_completed().inc();
+        log::info("upload", "upload finished",
+                  {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
+        deliver_finish(self, st.info);
+        // A final upload's parts are spent now.
+        for (const auto& part : st.info.spec.concat_parts) {
+          std::error_code ec;
+          fs::remove(st.paths->upload_part(part), ec);
+          self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, part)
+            .then([](caf::ok_atom) {}, [](const caf::error&) {});
+        }
+      },
+      [self](const caf::error& e) { deliver_finish(self, e); });
+}
+
+void join_parts(session_ptr self) {
+  auto& st = self->state;
+  const auto& spec = st.info.spec;
+  try {
+    st.file->truncate(0);
+    for (size_t i = 0; i < spec.concat_parts.size(); ++i)
+      st.file->append_file(st.paths->upload_part(spec.concat_parts[i]), spec.concat_lengths.at(i));
+    st.file->sync();
+  } catch (const std::exception& e) {
+    log::error("upload", "cannot join parts", {{"upload_id", st.info.id}, {"error", e.what()}});
+    deliver_finish(self, make_error(errc::internal, "cannot join the parts"));
+    return;
+  }
+  st.info.offset = spec.length;
+  make_video(self);
+}
+
+void commit(session_ptr self, caf::typed_response_promise<upload_info> rp) {
+  auto& st = self->state;
+  auto next = st.info;
+  next.offset += st.active->written;
+  next.expires_ms = now_ms() + st.settings.expiry_s * 1000;
+  st.committing = true;
+  self->request(st.store, store_timeout, caf::put_atom::value, next)
+    .then(
+      [self, rp, next](caf::ok_atom) mutable {
+        auto& st = self->state;
+        bytes_received().inc(next.offset - st.info.offset);
+        st.info = next;
+        st.active.reset();
+        st.committing = false;
+        if (!next.complete() || next.spec.partial) {
+          rp.deliver(next);
+          return;
+        }
+        st.finishing = true;
+        st.finish_waiters.push_back(rp);
+        make_video(self);
+      },
+      [self, rp](const caf::error& e) mutable {
+        auto& st = self->state;
+        st.committing = false;
+        st.drop_lease();
+        rp.deliver(e);
+      });
+}
+
+upload_session_actor::behavior_type session(session_ptr self, upload_info info,
+                                            upload_settings settings, metadata_actor store) {
+  auto& st = self->state;
+  st.info = std::move(info);
+  st.settings = std::move(settings);
+  st.store = std::move(store);
+  st.paths.emplace(st.settings.data_dir);
+  st.touched_ms = now_ms();
+  if (st.info.state == "active") {
+    try {
+      st.file = std::make_unique<part_file>(st.paths->upload_part(st.info.id));
+      if (!st.info.is_final() && st.file->size() != st.info.offset)
+        st.file->truncate(st.info.offset);  // unacknowledged bytes of a crash
+    } catch (const std::exception& e) {
+      log::error("upload", "cannot open the upload's file",
+                 {{"upload_id", st.info.id}, {"error", e.what()}});
+      self->quit(make_error(errc::internal, e.what()));
+      return upload_session_actor::behavior_type::make_empty_behavior();
+    }
+  }
+  self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
+                     idle_check_atom::value);
+  return {
+    [self](caf::get_atom) { return self->state.info; },
+    [self](caf::open_atom, uint64_t offset,
+           const std::string& algorithm) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      st.touched_ms = now_ms();
+      if (st.info.is_final())
+        return make_error(errc::forbidden, "a final upload cannot be patched");
+      if (st.info.state != "active" || st.finishing)
+        return make_error(errc::offset_mismatch, "the upload is complete");
+      if (st.active)
+        return make_error(errc::conflict, "another PATCH is writing this upload");
+      if (offset != st.info.offset)
+        return make_error(errc::offset_mismatch, "Upload-Offset is " + std::to_string(offset) +
+                                                   ", the upload is at " +
+                                                   std::to_string(st.info.offset));
+      lease l;
+      l.id = st.next_lease++;
+      l.touched_ms = st.touched_ms;
+      if (!algorithm.empty())
+        l.sum = checksum::make(algorithm);
+      st.active = std::move(l);
+      return st.active->id;
+    },
+    [self](chunk_atom, uint64_t id, const std::vector<char>& bytes) -> caf::result<uint64_t> {
+      auto& st = self->state;
+      if (!st.holds(id))
+        return not_leased();
+      auto& l = *st.active;
+      auto at = st.info.offset + l.written;
+      if (bytes.size() > st.info.spec.length - at) {
+        st.drop_lease();
+        return make_error(errc::too_large, "the body goes past Upload-Length");
+      }
+      try {
+        st.file->write_at(at, bytes.data(), bytes.size());
+        st.file->start_writeback(at, bytes.size());
+      } catch (const std::exception& e) {
+        log::error("upload", "write failed", {{"upload_id", st.info.id}, {"error", e.what()}});
+        st.drop_lease();
+        return make_error(errc::internal, "cannot write the upload");
+      }
+      if (l.sum)
+        l.sum->update(bytes.data(), bytes.size());
+      l.written += bytes.size();
+      l.touched_ms = st.touched_ms = now_ms();
+      return l.written;
+    },
+    [self](commit_atom, uint64_t id, const std::string& expected) -> caf::result<upload_info> {
+      auto& st = self->state;
+      if (!st.holds(id))
+        return not_leased();
+      if (!expected.empty() && (!st.active->sum || st.active->sum->digest() != expected)) {
+        st.drop_lease();
+        checksum_failures().inc();
+        return make_error(errc::checksum_mismatch, "Upload-Checksum does not match the body");
+      }
+      try {
+        st.file->sync();
+      } catch (const std::exception& e) {
+        log::error("upload", "sync failed", {{"upload_id", st.info.id}, {"error", e.what()}});
+        st.drop_lease();
+        return make_error(errc::internal, "cannot store the upload");
+      }
+      auto rp = self->make_response_promise<upload_info>();
+      commit(self, rp);
+      return rp;
+    },
+    [self](abort_atom, uint64_t id) {
+      if (self->state.holds(id))
+        self->state.drop_lease();
+    },
+    [self](finish_atom) -> caf::result<upload_info> {
+      auto& st = self->state;
+      if (st.info.state == "finished")
+        return st.info;
+      if (st.info.state != "active" || (!st.info.is_final() && !st.info.complete()))
+        return make_error(errc::conflict, "the upload is not complete");
+      auto rp = self->make_response_promise<upload_info>();
+      st.finish_waiters.push_back(rp);
+      if (!st.finishing) {
+        st.finishing = true;
+        if (st.info.is_final() && !st.info.complete())
+          join_parts(self);
+        else
+          make_video(self);
+      }
+      return rp;
+    },
+    [self](caf::delete_atom) -> caf::result<caf::ok_atom> {
+      auto& st = self->state;
+      if (st.committing || st.finishing)
+        return make_error(errc::conflict, "the upload is being committed");
+      st.active.reset();
+      st.file.reset();
+      std::error_code ec;
+      fs::remove(st.paths->upload_part(st.info.id), ec);
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, st.info.id)
+        .then(
+          [self, rp](caf::ok_atom) mutable {
+            log::info("upload", "upload terminated", {{"upload_id", self->state.info.id}});
+            rp.deliver(caf::ok_atom::value);
+            self->quit();
+          },
+          [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+    [self](idle_check_atom) {
+      auto& st = self->state;
+      auto now = now_ms();
+      if (st.active && !st.committing && now - st.active->touched_ms > lease_timeout_ms) {
+        log::warn("upload", "abandoned PATCH dropped", {{"upload_id", st.info.id}});
+        st.drop_lease();
+      }
+      if (!st.active && !st.committing && !st.finishing &&
+          now - st.touched_ms > int64_t{st.settings.idle_timeout_s} * 1000) {
+        self->quit();
+        return;
+      }
+      self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
+                         idle_check_atom::value);
+    },
+  };
+}
+
+}  // namespace
+
+upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
+                                          const upload_settings& settings,
+                                          metadata_actor store) {
+  return sys.spawn<caf::detached>(session, std::move(info), settings, std::move(store));
+}
+
+}  // namespace sg

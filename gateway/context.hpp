@@ -1,0 +1,29 @@
+#pragma once
+// What every route needs: the actor system, the service handles, settings.
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "messages/metadata_actor.hpp"
+#include "messages/upload_actor.hpp"
+#include "runtime/config.hpp"
+
+namespace caf { class actor_system; }
+
+namespace sg {
+
+struct gateway_context {
+  caf::actor_system* system = nullptr;
+  http_settings http;
+  uint64_t tus_max_size = 0;
+  metadata_actor metadata;
+  upload_manager_actor uploads;
+  // Set by the node once every role is up; /health/ready reports it.
+  std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
+
+  std::chrono::milliseconds timeout() const {
+    return std::chrono::milliseconds(http.actor_timeout_ms);
+  }
+};
+
+}  // namespace sg

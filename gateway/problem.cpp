@@ -1,0 +1,68 @@
+#include "gateway/problem.hpp"
+
+#include <caf/sec.hpp>
+#include <nlohmann/json.hpp>
+
+#include "gateway/middleware.hpp"
+#include "messages/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace sg {
+
+const char* status_title(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 460: return "Checksum Mismatch";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return status >= 500 ? "Server Error" : "Client Error";
+  }
+}
+
+void problem(httplib::Response& res, int status, const std::string& detail) {
+  const auto& ctx = current_request();
+  nlohmann::json body = {{"type", "about:blank"},
+                         {"title", status_title(status)},
+                         {"status", status},
+                         {"detail", detail},
+                         {"request_id", ctx.id}};
+  res.status = status;
+  res.set_content(body.dump(), "application/problem+json");
+  auto fields = nlohmann::json{{"request_id", ctx.id}, {"status", status},
+                               {"route", ctx.route}, {"detail", detail}};
+  if (status >= 500)
+    log::error("gateway", "request failed", fields);
+  else
+    log::info("gateway", "request refused", fields);
+}
+
+void problem(httplib::Response& res, const caf::error& e) {
+  if (is_ours(e)) {
+    auto code = static_cast<errc>(e.code());
+    auto detail = error_detail(e);
+    problem(res, http_status(code), detail.empty() ? to_string(code) : detail);
+    return;
+  }
+  if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down) {
+    problem(res, 503, "a service did not answer in time");
+    return;
+  }
+  log::error("gateway", "unexpected actor error", {{"error", caf::to_string(e)}});
+  problem(res, 500, "internal error");
+}
+
+}  // namespace sg

@@ -1,0 +1,9 @@
+#pragma once
+#include "gateway/context.hpp"
+#include "gateway/router.hpp"
+
+namespace sg {
+void add_health_routes(router& r, const gateway_context& ctx);
+void add_video_routes(router& r, const gateway_context& ctx);
+void add_upload_routes(router& r, const gateway_context& ctx);
+}

@@ -1,0 +1,277 @@
+// tus 1.0.0 at /api/v1/uploads: core, creation, creation-with-upload,
+// termination, checksum, expiration and concatenation.
+#include <nlohmann/json.hpp>
+
+#include "gateway/ask.hpp"
+#include "gateway/problem.hpp"
+#include "gateway/routes.hpp"
+#include "gateway/tus_headers.hpp"
+#include "gateway/upload_body.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+
+namespace sg {
+
+namespace {
+
+const std::string base = "/api/v1/uploads";
+constexpr size_t max_title = 300;
+constexpr size_t max_description = 10000;
+
+std::string location(const std::string& id) { return base + "/" + id; }
+
+// Answers with a refusal; a body we did not read would poison keep-alive.
+void refuse(const httplib::Request& req, httplib::Response& res, int status,
+            const std::string& detail) {
+  if (has_body(req))
+    res.set_header("Connection", "close");
+  problem(res, status, detail);
+}
+
+bool require_tus(const httplib::Request& req, httplib::Response& res) {
+  res.set_header("Tus-Resumable", tus::version);
+  if (req.get_header_value("Tus-Resumable") == tus::version)
+    return true;
+  res.set_header("Tus-Version", tus::version);
+  refuse(req, res, 412, "Tus-Resumable: 1.0.0 is required");
+  return false;
+}
+
+void set_expiry(httplib::Response& res, const upload_info& info) {
+  if (info.state == "active")
+    res.set_header("Upload-Expires", http_date(info.expires_ms));
+}
+
+// The upload's session, or a problem answered (404 unknown, 410 expired).
+std::optional<upload_session_actor> session_of(const gateway_context& ctx,
+                                               const httplib::Request& req,
+                                               httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (!is_upload_id(id)) {
+    refuse(req, res, 404, "no such upload");
+    return std::nullopt;
+  }
+  auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
+  if (!session) {
+    if (has_body(req))
+      res.set_header("Connection", "close");
+    problem(res, session.error());
+    return std::nullopt;
+  }
+  return *session;
+}
+
+// Decodes Upload-Metadata into the spec; false with a problem answered.
+bool read_metadata(const httplib::Request& req, httplib::Response& res, upload_spec& spec) {
+  auto raw = req.get_header_value("Upload-Metadata");
+  auto md = tus::parse_metadata(raw);
+  if (!md) {
+    refuse(req, res, 400, "Upload-Metadata is malformed");
+    return false;
+  }
+  auto tags = tus::parse_tags(tus::metadata_value(*md, "tags"));
+  if (!tags) {
+    refuse(req, res, 400, "tags: at most 32, each at most 64 characters");
+    return false;
+  }
+  spec.raw_metadata = raw;
+  spec.filename = tus::metadata_value(*md, "filename");
+  spec.title = tus::metadata_value(*md, "title");
+  spec.description = tus::metadata_value(*md, "description");
+  spec.tags = std::move(*tags);
+  if (spec.title.size() > max_title || spec.filename.size() > max_title ||
+      spec.description.size() > max_description) {
+    refuse(req, res, 400, "title, filename or description is too long");
+    return false;
+  }
+  return true;
+}
+
+std::optional<std::optional<tus::checksum_header>> read_checksum(const httplib::Request& req,
+                                                                 httplib::Response& res) {
+  if (!req.has_header("Upload-Checksum"))
+    return std::optional<tus::checksum_header>{};
+  auto sum = tus::parse_checksum(req.get_header_value("Upload-Checksum"));
+  if (!sum) {
+    refuse(req, res, 400, "Upload-Checksum is malformed");
+    return std::nullopt;
+  }
+  if (sum->algorithm != "sha1" && sum->algorithm != "sha256" && sum->algorithm != "md5") {
+    refuse(req, res, 400, "unsupported checksum algorithm; use sha1, sha256 or md5");
+    return std::nullopt;
+  }
+  return std::optional<tus::checksum_header>{std::move(*sum)};
+}
+
+bool is_offset_stream(const httplib::Request& req) {
+  return req.get_header_value("Content-Type") == tus::offset_content_type;
+}
+
+void options(const gateway_context& ctx, const httplib::Request&, httplib::Response& res) {
+  res.set_header("Tus-Resumable", tus::version);
+  res.set_header("Tus-Version", tus::version);
+  res.set_header("Tus-Extension", tus::extensions);
+  res.set_header("Tus-Max-Size", std::to_string(ctx.tus_max_size));
+  res.set_header("Tus-Checksum-Algorithm", tus::checksum_algorithms);
+  res.status = 204;
+}
+
+void create(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res,
+            const httplib::ContentReader& body) {
+  if (!require_tus(req, res))
+    return;
+  upload_spec spec;
+  if (req.has_header("Upload-Concat")) {
+    auto concat = tus::parse_concat(req.get_header_value("Upload-Concat"));
+    if (!concat)
+      return refuse(req, res, 400, "Upload-Concat is malformed");
+    spec.partial = concat->partial;
+    spec.concat_parts = std::move(concat->parts);
+  }
+  const bool final_upload = !spec.concat_parts.empty();
+  if (final_upload) {
+    if (req.has_header("Upload-Length") || has_body(req))
+      return refuse(req, res, 400, "a final upload has neither Upload-Length nor a body");
+  } else {
+    if (req.has_header("Upload-Defer-Length"))
+      return refuse(req, res, 400, "Upload-Defer-Length is not supported");
+    auto length = tus::parse_u64(req.get_header_value("Upload-Length"));
+    if (!length)
+      return refuse(req, res, 400, "Upload-Length is missing or malformed");
+    if (*length > ctx.tus_max_size)
+      return refuse(req, res, 413, "Upload-Length exceeds Tus-Max-Size");
+    spec.length = *length;
+  }
+  if (!read_metadata(req, res, spec))
+    return;
+  std::optional<tus::checksum_header> checksum;
+  if (has_body(req)) {
+    if (!is_offset_stream(req))
+      return refuse(req, res, 415, "a body needs Content-Type: application/offset+octet-stream");
+    auto sum = read_checksum(req, res);
+    if (!sum)
+      return;
+    checksum = std::move(*sum);
+  }
+  auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
+  if (!info) {
+    if (has_body(req))
+      res.set_header("Connection", "close");
+    return problem(res, info.error());
+  }
+  if (has_body(req)) {
+    auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
+    if (!session) {
+      res.set_header("Connection", "close");
+      return problem(res, session.error());
+    }
+    auto out = stream_body(ctx, *session, 0, checksum, req, body);
+    if (!out.consumed)
+      res.set_header("Connection", "close");
+    if (!out.info)
+      return problem(res, out.info.error());
+    info = std::move(out.info);
+    res.set_header("Upload-Offset", std::to_string(info->offset));
+  }
+  res.status = 201;
+  res.set_header("Location", location(info->id));
+  set_expiry(res, *info);
+}
+
+void head_or_get(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  const bool head = req.method == "HEAD";
+  if (head && !require_tus(req, res))
+    return;
+  auto session = session_of(ctx, req, res);
+  if (!session)
+    return;
+  auto info = ask<upload_info>(ctx, *session, caf::get_atom::value);
+  if (!info)
+    return problem(res, info.error());
+  res.set_header("Cache-Control", "no-store");
+  if (!head) {
+    nlohmann::json body = {{"id", info->id},
+                           {"offset", info->offset},
+                           {"length", info->spec.length},
+                           {"state", info->state},
+                           {"video_id", nullptr}};
+    if (info->state == "finished")
+      body["video_id"] = info->video_id;
+    if (info->state == "active")
+      body["expires_at"] = iso8601_ms(info->expires_ms);
+    res.set_content(body.dump(), "application/json");
+    return;
+  }
+  // A final upload reports no offset until its parts are joined.
+  if (!info->is_final() || info->complete())
+    res.set_header("Upload-Offset", std::to_string(info->offset));
+  res.set_header("Upload-Length", std::to_string(info->spec.length));
+  if (!info->spec.raw_metadata.empty())
+    res.set_header("Upload-Metadata", info->spec.raw_metadata);
+  if (info->spec.partial) {
+    res.set_header("Upload-Concat", "partial");
+  } else if (info->is_final()) {
+    std::string v = "final;";
+    for (size_t i = 0; i < info->spec.concat_parts.size(); ++i)
+      v += (i ? " " : "") + location(info->spec.concat_parts[i]);
+    res.set_header("Upload-Concat", v);
+  }
+  set_expiry(res, *info);
+  res.status = 200;
+}
+
+void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res,
+           const httplib::ContentReader& body) {
+  if (!require_tus(req, res))
+    return;
+  if (!is_offset_stream(req))
+    return refuse(req, res, 415, "PATCH needs Content-Type: application/offset+octet-stream");
+  auto offset = tus::parse_u64(req.get_header_value("Upload-Offset"));
+  if (!offset)
+    return refuse(req, res, 400, "Upload-Offset is missing or malformed");
+  auto checksum = read_checksum(req, res);
+  if (!checksum)
+    return;
+  auto session = session_of(ctx, req, res);
+  if (!session)
+    return;
+  auto out = stream_body(ctx, *session, *offset, *checksum, req, body);
+  if (!out.consumed)
+    res.set_header("Connection", "close");
+  if (!out.info)
+    return problem(res, out.info.error());
+  res.status = 204;
+  res.set_header("Upload-Offset", std::to_string(out.info->offset));
+  set_expiry(res, *out.info);
+}
+
+void terminate(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!require_tus(req, res))
+    return;
+  auto session = session_of(ctx, req, res);
+  if (!session)
+    return;
+  auto done = ask<caf::ok_atom>(ctx, *session, caf::delete_atom::value);
+  if (!done)
+    return problem(res, done.error());
+  res.status = 204;
+}
+
+}  // namespace
+
+void add_upload_routes(router& r, const gateway_context& ctx) {
+  const std::string one = base + "/([^/]+)";
+  const std::string label = base + "/{id}";
+  auto opts = [&ctx](const httplib::Request& q, httplib::Response& s) { options(ctx, q, s); };
+  r.options(base, base, opts);
+  r.options(one, label, opts);
+  r.post_stream(base, base, [&ctx](const httplib::Request& q, httplib::Response& s,
+                                   const httplib::ContentReader& b) { create(ctx, q, s, b); });
+  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { head_or_get(ctx, q, s); });
+  r.patch_stream(one, label, [&ctx](const httplib::Request& q, httplib::Response& s,
+                                    const httplib::ContentReader& b) { patch(ctx, q, s, b); });
+  r.del(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { terminate(ctx, q, s); });
+}
+
+}  // namespace sg

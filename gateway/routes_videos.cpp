@@ -1,0 +1,214 @@
+// Videos: listing and search, one video, edits, deletion, and the simple
+// single-request upload for small files.
+#include <nlohmann/json.hpp>
+
+#include "gateway/ask.hpp"
+#include "gateway/problem.hpp"
+#include "gateway/routes.hpp"
+#include "gateway/tus_headers.hpp"
+#include "gateway/upload_body.hpp"
+#include "messages/video_json.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+
+namespace sg {
+
+namespace {
+
+const std::string base = "/api/v1/videos";
+constexpr size_t max_title = 300;
+constexpr size_t max_description = 10000;
+const std::vector<std::string> statuses{"uploading", "queued", "transcoding", "ready", "failed"};
+
+nlohmann::json api_json(const video& v) {
+  nlohmann::json j = v;
+  j["created_at"] = iso8601_ms(v.created_ms);
+  j["updated_at"] = iso8601_ms(v.updated_ms);
+  return j;
+}
+
+void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void list(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  video_query q;
+  q.q = req.get_param_value("q");
+  q.tag = req.get_param_value("tag");
+  q.owner = req.get_param_value("owner");
+  q.status = req.get_param_value("status");
+  q.cursor = req.get_param_value("cursor");
+  if (req.has_param("limit")) {
+    auto limit = tus::parse_u64(req.get_param_value("limit"));
+    if (!limit || *limit < 1 || *limit > 100)
+      return problem(res, 400, "limit must be between 1 and 100");
+    q.limit = static_cast<uint32_t>(*limit);
+  }
+  if (!q.status.empty() && std::find(statuses.begin(), statuses.end(), q.status) == statuses.end())
+    return problem(res, 400, "unknown status " + q.status);
+  if (q.q.size() > 500 || q.tag.size() > 64 || q.owner.size() > 128)
+    return problem(res, 400, "query parameter too long");
+  auto page = ask<video_page>(ctx, ctx.metadata, query_atom::value, std::move(q));
+  if (!page)
+    return problem(res, page.error());
+  auto items = nlohmann::json::array();
+  for (const auto& v : page->items)
+    items.push_back(api_json(v));
+  send_json(res, 200, {{"items", items},
+                       {"next_cursor", page->next_cursor.empty()
+                                         ? nlohmann::json(nullptr)
+                                         : nlohmann::json(page->next_cursor)}});
+}
+
+std::optional<std::string> video_id(const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (is_video_id(id))
+    return id;
+  problem(res, 404, "no such video");
+  return std::nullopt;
+}
+
+void get_one(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = video_id(req, res);
+  if (!id)
+    return;
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, *id);
+  if (!v)
+    return problem(res, v.error());
+  send_json(res, 200, api_json(*v));
+}
+
+// The editable fields with their types checked; anything else is refused.
+std::optional<video_patch> parse_patch(const std::string& body, std::string& why) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) {
+    why = "the body must be a JSON object";
+    return std::nullopt;
+  }
+  video_patch p;
+  for (const auto& [key, value] : j.items()) {
+    if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= max_title) {
+      p.has_title = true;
+      p.title = value.get<std::string>();
+    } else if (key == "description" && value.is_string() &&
+               value.get_ref<const std::string&>().size() <= max_description) {
+      p.has_description = true;
+      p.description = value.get<std::string>();
+    } else if (key == "tags" && value.is_array()) {
+      std::string joined;
+      for (const auto& t : value) {
+        if (!t.is_string() || t.get_ref<const std::string&>().find(',') != std::string::npos) {
+          why = "tags must be strings without commas";
+          return std::nullopt;
+        }
+        joined += t.get<std::string>() + ",";
+      }
+      auto tags = tus::parse_tags(joined);
+      if (!tags) {
+        why = "tags: at most 32, each at most 64 characters";
+        return std::nullopt;
+      }
+      p.has_tags = true;
+      p.tags = std::move(*tags);
+    } else {
+      why = "field '" + key + "' is unknown, read-only or of the wrong type";
+      return std::nullopt;
+    }
+  }
+  return p;
+}
+
+void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = video_id(req, res);
+  if (!id)
+    return;
+  auto type = req.get_header_value("Content-Type");
+  if (type.rfind("application/json", 0) != 0 && type.rfind("application/merge-patch+json", 0) != 0)
+    return problem(res, 415, "send application/json");
+  std::string why;
+  auto p = parse_patch(req.body, why);
+  if (!p)
+    return problem(res, 400, why);
+  auto v = ask<video>(ctx, ctx.metadata, caf::update_atom::value, *id, std::move(*p));
+  if (!v)
+    return problem(res, v.error());
+  send_json(res, 200, api_json(*v));
+}
+
+void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = video_id(req, res);
+  if (!id)
+    return;
+  auto done = ask<caf::ok_atom>(ctx, ctx.metadata, caf::delete_atom::value, video_atom::value, *id);
+  if (!done)
+    return problem(res, done.error());
+  res.status = 204;
+}
+
+// POST /api/v1/videos/upload?title=...: the whole file in one streamed body.
+void simple_upload(const gateway_context& ctx, const httplib::Request& req,
+                   httplib::Response& res, const httplib::ContentReader& body) {
+  auto refuse = [&](int status, const std::string& detail) {
+    res.set_header("Connection", "close");
+    problem(res, status, detail);
+  };
+  if (!req.has_header("Content-Length"))
+    return refuse(411, "send the file with Content-Length");
+  auto length = tus::parse_u64(req.get_header_value("Content-Length"));
+  if (!length || *length == 0)
+    return refuse(400, "the body is empty");
+  if (*length > ctx.tus_max_size)
+    return refuse(413, "the file exceeds the upload size limit");
+  upload_spec spec;
+  spec.length = *length;
+  spec.title = req.get_param_value("title");
+  spec.description = req.get_param_value("description");
+  spec.filename = req.get_param_value("filename");
+  auto tags = tus::parse_tags(req.get_param_value("tags"));
+  if (!tags)
+    return refuse(400, "tags: at most 32, each at most 64 characters");
+  spec.tags = std::move(*tags);
+  if (spec.title.size() > max_title || spec.filename.size() > max_title ||
+      spec.description.size() > max_description)
+    return refuse(400, "title, filename or description is too long");
+  auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
+  if (!info) {
+    res.set_header("Connection", "close");
+    return problem(res, info.error());
+  }
+  auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
+  if (!session) {
+    res.set_header("Connection", "close");
+    return problem(res, session.error());
+  }
+  auto out = stream_body(ctx, *session, 0, std::nullopt, req, body);
+  if (!out.consumed)
+    res.set_header("Connection", "close");
+  if (!out.info)
+    return problem(res, out.info.error());
+  if (out.info->state != "finished")
+    return problem(res, 400, "the body ended before Content-Length bytes");
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value,
+                      out.info->video_id);
+  if (!v)
+    return problem(res, v.error());
+  res.set_header("Location", base + "/" + v->id);
+  send_json(res, 201, api_json(*v));
+}
+
+}  // namespace
+
+void add_video_routes(router& r, const gateway_context& ctx) {
+  const std::string one = base + "/([^/]+)";
+  const std::string label = base + "/{id}";
+  r.get(base, base, [&ctx](const httplib::Request& q, httplib::Response& s) { list(ctx, q, s); });
+  r.post_stream(base + "/upload", base + "/upload",
+                [&ctx](const httplib::Request& q, httplib::Response& s,
+                       const httplib::ContentReader& b) { simple_upload(ctx, q, s, b); });
+  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { get_one(ctx, q, s); });
+  r.patch(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { patch(ctx, q, s); });
+  r.del(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { remove(ctx, q, s); });
+}
+
+}  // namespace sg

@@ -1,0 +1,68 @@
+#include "gateway/upload_body.hpp"
+
+#include <caf/send.hpp>
+
+#include "gateway/ask.hpp"
+#include "messages/errors.hpp"
+
+namespace sg {
+
+bool has_body(const httplib::Request& req) {
+  return req.get_header_value<uint64_t>("Content-Length") > 0 ||
+         req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+}
+
+body_outcome stream_body(const gateway_context& ctx, const upload_session_actor& session,
+                         uint64_t offset, const std::optional<tus::checksum_header>& checksum,
+                         const httplib::Request& req, const httplib::ContentReader& reader) {
+  body_outcome out;
+  auto lease = ask<uint64_t>(ctx, session, caf::open_atom::value, offset,
+                             checksum ? checksum->algorithm : std::string{});
+  if (!lease) {
+    out.info = lease.error();
+    out.consumed = !has_body(req);
+    return out;
+  }
+  caf::error failure;
+  std::vector<char> buf;
+  buf.reserve(max_chunk_bytes);
+  auto flush = [&] {
+    if (buf.empty())
+      return true;
+    auto r = ask<uint64_t>(ctx, session, chunk_atom::value, *lease, std::move(buf));
+    buf = std::vector<char>{};
+    buf.reserve(max_chunk_bytes);
+    if (!r)
+      failure = std::move(r.error());
+    return !failure;
+  };
+  bool whole = true;
+  if (has_body(req)) {
+    whole = reader([&](const char* data, size_t n) {
+      while (n > 0) {
+        auto take = std::min(n, max_chunk_bytes - buf.size());
+        buf.insert(buf.end(), data, data + take);
+        data += take;
+        n -= take;
+        if (buf.size() == max_chunk_bytes && !flush())
+          return false;
+      }
+      return true;
+    });
+  }
+  out.consumed = whole && !failure;
+  // A broken connection still keeps what arrived (tus), unless a checksum
+  // was promised: then a partial body cannot be verified and is dropped.
+  if (!failure && (whole || !checksum))
+    flush();
+  if (failure || (!whole && checksum)) {
+    caf::anon_send(session, abort_atom::value, *lease);
+    out.info = failure ? failure : make_error(errc::bad_request, "the body ended early");
+    return out;
+  }
+  out.info = ask<upload_info>(ctx, session, commit_atom::value, *lease,
+                              checksum ? checksum->digest : std::string{});
+  return out;
+}
+
+}  // namespace sg

@@ -1,0 +1,26 @@
+#pragma once
+// Streams a request body into an upload session under one lease, in chunks of
+// at most max_chunk_bytes: memory stays constant whatever the body's size.
+#include <optional>
+
+#include <caf/expected.hpp>
+#include <httplib.h>
+
+#include "gateway/context.hpp"
+#include "gateway/tus_headers.hpp"
+
+namespace sg {
+
+struct body_outcome {
+  caf::expected<upload_info> info{caf::error{}};
+  bool consumed = false;  // false: unread bytes remain, close the connection
+};
+
+body_outcome stream_body(const gateway_context& ctx, const upload_session_actor& session,
+                         uint64_t offset, const std::optional<tus::checksum_header>& checksum,
+                         const httplib::Request& req, const httplib::ContentReader& reader);
+
+/// True when the request announces a body (Content-Length > 0 or chunked).
+bool has_body(const httplib::Request& req);
+
+}  // namespace sg

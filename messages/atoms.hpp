@@ -1,0 +1,16 @@
+#pragma once
+// Atoms beyond the ones CAF already defines (get, put, delete, open, ...).
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+CAF_ADD_ATOM(streamgate, sg, video_atom, "video")
+CAF_ADD_ATOM(streamgate, sg, upload_atom, "upload")
+CAF_ADD_ATOM(streamgate, sg, query_atom, "query")
+CAF_ADD_ATOM(streamgate, sg, create_atom, "create")
+CAF_ADD_ATOM(streamgate, sg, finish_atom, "finish")
+CAF_ADD_ATOM(streamgate, sg, list_atom, "list")
+CAF_ADD_ATOM(streamgate, sg, chunk_atom, "chunk")
+CAF_ADD_ATOM(streamgate, sg, commit_atom, "commit")
+CAF_ADD_ATOM(streamgate, sg, abort_atom, "abort")
+CAF_ADD_ATOM(streamgate, sg, sweep_atom, "sweep")
+CAF_ADD_ATOM(streamgate, sg, idle_check_atom, "idlecheck")

@@ -1,0 +1,30 @@
+#pragma once
+// metadata_store: the only owner of RocksDB. Everything persistent goes here.
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+#include "messages/upload.hpp"
+#include "messages/video.hpp"
+
+namespace sg {
+
+using metadata_actor = caf::typed_actor<
+  // Readiness probe: answers once the database is open.
+  caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
+  caf::replies_to<caf::get_atom, video_atom, std::string>::with<video>,
+  caf::replies_to<caf::update_atom, std::string, video_patch>::with<video>,
+  // Removes the record, its index entries and its media directory.
+  caf::replies_to<caf::delete_atom, video_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<query_atom, video_query>::with<video_page>,
+  caf::replies_to<caf::get_atom, upload_atom, std::string>::with<upload_info>,
+  caf::replies_to<caf::put_atom, upload_info>::with<caf::ok_atom>,
+  caf::replies_to<caf::delete_atom, upload_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<list_atom, upload_atom>::with<std::vector<upload_info>>,
+  // Atomically marks the upload finished and creates its video.
+  caf::replies_to<finish_atom, upload_info, video>::with<video>>;
+
+}  // namespace sg

@@ -1,0 +1,30 @@
+#include "messages/registry.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/errors.hpp"
+#include "messages/metadata_actor.hpp"
+#include "messages/gateway_actor.hpp"
+#include "messages/upload_actor.hpp"
+
+namespace sg {
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_type<video>("video");
+  cfg.add_message_type<video_patch>("video_patch");
+  cfg.add_message_type<video_query>("video_query");
+  cfg.add_message_type<video_page>("video_page");
+  cfg.add_message_type<upload_spec>("upload_spec");
+  cfg.add_message_type<upload_info>("upload_info");
+  cfg.add_message_type<metadata_actor>("metadata_actor");
+  cfg.add_message_type<upload_session_actor>("upload_session_actor");
+  cfg.add_message_type<upload_manager_actor>("upload_manager_actor");
+  cfg.add_message_type<gateway_actor>("gateway_actor");
+  cfg.add_error_category(caf::atom("streamgate"),
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           auto text = to_string(static_cast<errc>(code));
+                           return ctx.empty() ? text : text + ": " + to_string(ctx);
+                         });
+}
+
+}  // namespace sg

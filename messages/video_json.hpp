@@ -1,0 +1,16 @@
+#pragma once
+// JSON forms of the contract types: the stored records and the API bodies.
+#include <nlohmann/json_fwd.hpp>
+
+#include "messages/upload.hpp"
+#include "messages/video.hpp"
+
+namespace sg {
+
+void to_json(nlohmann::json& j, const video& v);
+void from_json(const nlohmann::json& j, video& v);
+
+void to_json(nlohmann::json& j, const upload_info& u);
+void from_json(const nlohmann::json& j, upload_info& u);
+
+}  // namespace sg

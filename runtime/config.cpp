@@ -1,0 +1,130 @@
+#include "runtime/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+namespace sg {
+
+const std::vector<std::string>& all_roles() {
+  static const std::vector<std::string> roles{
+    "gateway", "upload", "transcode", "stream", "metadata",
+    "cache",   "auth",   "jobs",      "monitor"};
+  return roles;
+}
+
+bool node_config::has_role(const std::string& role) const {
+  return roles.empty() || std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+namespace {
+
+// Flags that may also come from the environment. CLI11 2.1 lets a config file
+// override an environment variable, so the environment is applied here, as
+// flags placed before the real ones, and only for flags not given explicitly.
+struct env_flag {
+  const char* flag;
+  const char* env;
+};
+constexpr env_flag env_flags[] = {
+  {"--data-dir", "STREAMGATE_DATA_DIR"},
+  {"--http-host", "STREAMGATE_HTTP_HOST"},
+  {"--http-port", "STREAMGATE_HTTP_PORT"},
+  {"--roles", "STREAMGATE_ROLES"},
+  {"--log-level", "STREAMGATE_LOG_LEVEL"},
+  {"--cors-origins", "STREAMGATE_CORS_ORIGINS"},
+  {"--upload-max-size", "STREAMGATE_UPLOAD_MAX_SIZE"},
+  {"--upload-expiry", "STREAMGATE_UPLOAD_EXPIRY"},
+};
+
+bool given(const std::vector<std::string>& args, const std::string& flag) {
+  return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
+    return a == flag || a.rfind(flag + "=", 0) == 0;
+  });
+}
+
+std::vector<std::string> with_environment(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  for (const auto& ef : env_flags) {
+    const char* value = std::getenv(ef.env);
+    if (value != nullptr && *value != '\0' && !given(args, ef.flag)) {
+      out.emplace_back(ef.flag);
+      out.emplace_back(value);
+    }
+  }
+  out.insert(out.end(), args.begin(), args.end());
+  return out;
+}
+
+void add_options(CLI::App& app, node_config& c) {
+  app.set_config("--config", "", "Config file (TOML or INI, keys as the long flags)");
+  app.add_option("--data-dir", c.data_dir, "Data directory (RocksDB, uploads, media)")
+    ->capture_default_str();
+  app.add_option("--http-host", c.http.host, "HTTP listen address")->capture_default_str();
+  app.add_option("--http-port", c.http.port, "HTTP listen port (0 picks a free one)")
+    ->capture_default_str()->check(CLI::Range(0, 65535));
+  app.add_option("--roles", c.roles, "Roles to run (default all): " +
+                 [] { std::string s; for (auto& r : all_roles()) s += r + ","; s.pop_back(); return s; }())
+    ->delimiter(',')->check(CLI::IsMember(all_roles()));
+  app.add_option("--log-level", c.log_level, "debug, info, warn or error")
+    ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  app.add_option("--scheduler-threads", c.scheduler_threads, "Actor threads (0 = cores)")
+    ->check(CLI::NonNegativeNumber);
+  app.add_option("--shutdown-grace", c.shutdown_grace_s,
+                 "Seconds in-flight requests get at shutdown")->capture_default_str();
+  app.add_option("--http-threads", c.http.threads, "HTTP worker threads")
+    ->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--http-keepalive-max", c.http.keepalive_max,
+                 "Requests per keep-alive connection")->capture_default_str();
+  app.add_option("--http-keepalive-timeout", c.http.keepalive_timeout_s,
+                 "Idle keep-alive seconds")->capture_default_str();
+  app.add_option("--http-read-timeout", c.http.read_timeout_s, "Socket read timeout, s")
+    ->capture_default_str();
+  app.add_option("--http-write-timeout", c.http.write_timeout_s, "Socket write timeout, s")
+    ->capture_default_str();
+  app.add_option("--http-max-header-bytes", c.http.max_header_bytes,
+                 "Limit on all request headers together (431 beyond)")->capture_default_str();
+  app.add_option("--http-max-body-bytes", c.http.max_body_bytes,
+                 "Limit on non-upload request bodies (413 beyond)")->capture_default_str();
+  app.add_option("--cors-origins", c.http.cors_origins,
+                 "Origins allowed by CORS, comma-separated (* = any)")->delimiter(',');
+  app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,
+                 "Timeout of every gateway request to an actor")->capture_default_str();
+  app.add_option("--upload-max-size", c.upload.max_size, "Tus-Max-Size in bytes")
+    ->capture_default_str();
+  app.add_option("--upload-expiry", c.upload.expiry_s, "Seconds an unfinished upload lives")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--upload-sweep-interval", c.upload.sweep_interval_s,
+                 "Seconds between sweeps of expired uploads")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
+                 "Seconds before an idle upload session actor stops")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+}  // namespace
+
+config_result parse_node_config(const std::vector<std::string>& args) {
+  config_result out;
+  CLI::App app{"Runs a StreamGate node with the given roles.", "streamgate node"};
+  add_options(app, out.config);
+  auto full = with_environment(args);
+  std::vector<std::string> reversed(full.rbegin(), full.rend());  // CLI11 pops from the back
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    out.exit_code = e.get_exit_code();
+    out.message = e.get_name() == "CallForHelp" ? app.help() : std::string{e.what()};
+    return out;
+  }
+  auto& c = out.config;
+  c.upload.data_dir = c.data_dir;
+  if (c.scheduler_threads == 0)
+    c.scheduler_threads = std::max(2u, std::thread::hardware_concurrency());
+  out.run = true;
+  return out;
+}
+
+}  // namespace sg

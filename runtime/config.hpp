@@ -1,0 +1,59 @@
+#pragma once
+// Node settings. Precedence, lowest first: defaults < config file (--config,
+// TOML/INI) < STREAMGATE_* environment < command-line flags.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sg {
+
+struct http_settings {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 16;  // each open keep-alive connection holds one
+  int keepalive_max = 100;
+  int keepalive_timeout_s = 5;
+  int read_timeout_s = 30;
+  int write_timeout_s = 30;
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 1 << 20;  // for JSON bodies; uploads stream
+  std::vector<std::string> cors_origins;  // "*" allows any origin
+  int actor_timeout_ms = 10000;  // every request to an actor is bounded
+};
+
+struct upload_settings {
+  std::string data_dir;
+  uint64_t max_size = uint64_t{16} << 30;  // Tus-Max-Size
+  int64_t expiry_s = 24 * 3600;
+  int sweep_interval_s = 60;
+  int idle_timeout_s = 300;  // an idle session actor stops; RocksDB keeps it
+};
+
+struct node_config {
+  std::string data_dir = "./data";
+  std::vector<std::string> roles;  // empty = every role
+  std::string log_level = "info";
+  int scheduler_threads = 0;  // 0 = number of cores
+  int shutdown_grace_s = 10;
+  http_settings http;
+  upload_settings upload;
+
+  bool has_role(const std::string& role) const;
+};
+
+/// Every role a node can run.
+const std::vector<std::string>& all_roles();
+
+/// Outcome of reading `streamgate node` arguments: either a config, or text to
+/// print (help, or an error) and the exit code to leave with.
+struct config_result {
+  node_config config;
+  bool run = false;
+  int exit_code = 0;
+  std::string message;
+};
+
+/// Parses the arguments after `streamgate node`; reads the environment.
+config_result parse_node_config(const std::vector<std::string>& args);
+
+}  // namespace sg

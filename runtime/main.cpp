@@ -1,0 +1,35 @@
+// streamgate: one binary; `streamgate node` runs a node.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "runtime/config.hpp"
+#include "runtime/node.hpp"
+
+namespace {
+
+const char* usage =
+  "StreamGate: a self-hosted, token-gated video platform.\n\n"
+  "Usage:\n"
+  "  streamgate node [options]   run a node (streamgate node --help lists options)\n"
+  "  streamgate --help           this text\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "node") {
+    auto parsed = sg::parse_node_config({args.begin() + 1, args.end()});
+    if (!parsed.run) {
+      (parsed.exit_code == 0 ? std::cout : std::cerr) << parsed.message << "\n";
+      return parsed.exit_code;
+    }
+    return sg::run_node(parsed.config);
+  }
+  std::cerr << "unknown command '" << args[0] << "'\n\n" << usage;
+  return 2;
+}

@@ -1,0 +1,7 @@
+#pragma once
+#include "runtime/config.hpp"
+
+namespace sg {
+/// Runs a node until SIGINT or SIGTERM; returns the process exit code.
+int run_node(const node_config& config);
+}

@@ -1,0 +1,56 @@
+#pragma once
+// The data directory's layout and the RocksDB handle. Only metadata_store
+// opens the database; everyone may build paths (from generated ids only).
+#include <array>
+#include <memory>
+#include <string>
+
+#include <rocksdb/db.h>
+
+namespace sg {
+
+class data_paths {
+public:
+  explicit data_paths(std::string root) : root_(std::move(root)) {}
+  const std::string& root() const { return root_; }
+  std::string db_dir() const { return root_ + "/db"; }
+  std::string uploads_dir() const { return root_ + "/uploads"; }
+  std::string media_dir() const { return root_ + "/media"; }
+  std::string upload_part(const std::string& upload_id) const {
+    return uploads_dir() + "/" + upload_id + ".part";
+  }
+  std::string video_dir(const std::string& video_id) const {
+    return media_dir() + "/" + video_id;
+  }
+  std::string video_source(const std::string& video_id) const {
+    return video_dir(video_id) + "/source";
+  }
+  /// Creates the directories; throws std::filesystem_error on failure.
+  void create() const;
+
+private:
+  std::string root_;
+};
+
+enum class column { videos, uploads, jobs, search, auth };
+
+class database {
+public:
+  /// Opens (creating when missing) with every column family; throws on failure.
+  explicit database(const std::string& dir);
+  ~database();
+  database(const database&) = delete;
+  database& operator=(const database&) = delete;
+
+  rocksdb::DB& db() { return *db_; }
+  rocksdb::ColumnFamilyHandle* cf(column c) { return handles_[static_cast<size_t>(c) + 1]; }
+
+private:
+  rocksdb::DB* db_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is "default"
+};
+
+/// Writes that must survive power loss (sync=true); the WAL alone survives a crash.
+rocksdb::WriteOptions durable_writes();
+
+}  // namespace sg
