@@ -16,6 +16,14 @@ request_context& current_request() {
   return ctx;
 }
 
+void close_connection(const httplib::Request& req, httplib::Response& res) {
+  // The Request is httplib's own non-const object, handed to us as const.
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  headers.erase("Connection");
+  headers.emplace("Connection", "close");
+  res.set_header("Connection", "close");
+}
+
 bool is_streaming_route(const httplib::Request& req) {
   const auto& p = req.path;
   if (req.method == "PATCH" || req.method == "POST")
@@ -52,7 +60,7 @@ public:
       total += k.size() + v.size() + 4;
     if (total <= max_bytes_)
       return true;
-    res.set_header("Connection", "close");
+    close_connection(req, res);
     problem(res, 431, "request headers exceed " + std::to_string(max_bytes_) + " bytes");
     return false;
   }
@@ -70,14 +78,14 @@ public:
     if (is_streaming_route(req))
       return true;
     if (req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
-      res.set_header("Connection", "close");
+      close_connection(req, res);
       problem(res, 411, "chunked bodies are not accepted here; send Content-Length");
       return false;
     }
     auto length = req.get_header_value<uint64_t>("Content-Length");
     if (length <= max_bytes_)
       return true;
-    res.set_header("Connection", "close");
+    close_connection(req, res);
     problem(res, 413, "body exceeds " + std::to_string(max_bytes_) + " bytes");
     return false;
   }

@@ -40,6 +40,11 @@ middleware_chain standard_chain(const http_settings& settings);
 /// Wires the chain, access log, metrics, error and exception handlers.
 void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain);
 
+/// Ends the connection after this response. Needed when a body is left
+/// unread: httplib would parse its bytes as the next requests. httplib decides
+/// from the request's Connection header, so that is where it is set.
+void close_connection(const httplib::Request& req, httplib::Response& res);
+
 /// Routes that stream their bodies (uploads) and bound them themselves.
 bool is_streaming_route(const httplib::Request& req);
 

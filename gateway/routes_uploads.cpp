@@ -25,7 +25,7 @@ std::string location(const std::string& id) { return base + "/" + id; }
 void refuse(const httplib::Request& req, httplib::Response& res, int status,
             const std::string& detail) {
   if (has_body(req))
-    res.set_header("Connection", "close");
+    close_connection(req, res);
   problem(res, status, detail);
 }
 
@@ -55,7 +55,7 @@ std::optional<upload_session_actor> session_of(const gateway_context& ctx,
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
   if (!session) {
     if (has_body(req))
-      res.set_header("Connection", "close");
+      close_connection(req, res);
     problem(res, session.error());
     return std::nullopt;
   }
@@ -157,18 +157,18 @@ void create(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
   if (!info) {
     if (has_body(req))
-      res.set_header("Connection", "close");
+      close_connection(req, res);
     return problem(res, info.error());
   }
   if (has_body(req)) {
     auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
     if (!session) {
-      res.set_header("Connection", "close");
+      close_connection(req, res);
       return problem(res, session.error());
     }
     auto out = stream_body(ctx, *session, 0, checksum, req, body);
     if (!out.consumed)
-      res.set_header("Connection", "close");
+      close_connection(req, res);
     if (!out.info)
       return problem(res, out.info.error());
     info = std::move(out.info);
@@ -238,7 +238,7 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
     return;
   auto out = stream_body(ctx, *session, *offset, *checksum, req, body);
   if (!out.consumed)
-    res.set_header("Connection", "close");
+    close_connection(req, res);
   if (!out.info)
     return problem(res, out.info.error());
   res.status = 204;

@@ -150,7 +150,7 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
 void simple_upload(const gateway_context& ctx, const httplib::Request& req,
                    httplib::Response& res, const httplib::ContentReader& body) {
   auto refuse = [&](int status, const std::string& detail) {
-    res.set_header("Connection", "close");
+    close_connection(req, res);
     problem(res, status, detail);
   };
   if (!req.has_header("Content-Length"))
@@ -174,17 +174,17 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
     return refuse(400, "title, filename or description is too long");
   auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
   if (!info) {
-    res.set_header("Connection", "close");
+    close_connection(req, res);
     return problem(res, info.error());
   }
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
   if (!session) {
-    res.set_header("Connection", "close");
+    close_connection(req, res);
     return problem(res, session.error());
   }
   auto out = stream_body(ctx, *session, 0, std::nullopt, req, body);
   if (!out.consumed)
-    res.set_header("Connection", "close");
+    close_connection(req, res);
   if (!out.info)
     return problem(res, out.info.error());
   if (out.info->state != "finished")

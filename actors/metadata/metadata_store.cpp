@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/metadata/catalog.hpp"
+#include "actors/metadata/search_index.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
@@ -97,7 +98,11 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
       });
     },
     [&db](query_atom, const video_query& q) {
-      return guarded<video_page>([&]() -> caf::result<video_page> { return db.query(q); });
+      return guarded<video_page>([&]() -> caf::result<video_page> {
+        if (!q.cursor.empty() && !search::is_order_key(q.cursor))
+          return make_error(errc::bad_request, "cursor is malformed");
+        return db.query(q);
+      });
     },
     [&db](caf::get_atom, upload_atom, const std::string& id) {
       return guarded<upload_info>([&]() -> caf::result<upload_info> {

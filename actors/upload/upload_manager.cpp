@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -32,6 +33,13 @@ struct manager_state {
   // Opens waiting for a session being rebuilt, so one upload never gets two.
   std::unordered_map<std::string, std::vector<session_promise>> opening;
   static inline const char* name = "upload_manager";
+
+  // Sessions are monitored, not linked (one failing must not take the others
+  // down), so the manager stops them itself when it goes.
+  ~manager_state() {
+    for (const auto& entry : sessions)
+      caf::anon_send_exit(entry.second, caf::exit_reason::user_shutdown);
+  }
 };
 
 using manager_ptr = upload_manager_actor::stateful_pointer<manager_state>;
