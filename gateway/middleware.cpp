@@ -16,13 +16,29 @@ request_context& current_request() {
   return ctx;
 }
 
-void close_connection(const httplib::Request& req, httplib::Response& res) {
-  // The Request is httplib's own non-const object, handed to us as const.
-  auto& headers = const_cast<httplib::Request&>(req).headers;
-  headers.erase("Connection");
-  headers.emplace("Connection", "close");
+void close_connection(const httplib::Request&, httplib::Response& res) {
+  current_request().close = true;
   res.set_header("Connection", "close");
 }
+
+namespace {
+// httplib 0.11 keeps a connection open whatever the response says, unless
+// writing the response fails. So the body goes out through a provider that
+// writes it whole and then reports failure: the client gets the complete
+// answer, and httplib drops the connection with the unread body on it.
+void send_then_close(httplib::Response& res) {
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  auto type = res.get_header_value("Content-Type");
+  res.headers.erase("Content-Type");
+  res.set_content_provider(
+    body->size(), type.empty() ? "text/plain" : type,
+    [body](size_t, size_t, httplib::DataSink& sink) {
+      sink.write(body->data(), body->size());
+      return false;
+    });
+}
+}  // namespace
 
 bool is_streaming_route(const httplib::Request& req) {
   const auto& p = req.path;
@@ -181,6 +197,10 @@ void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> ch
       if (!m->on_request(req, res, ctx))
         return httplib::Server::HandlerResponse::Handled;
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  svr.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (current_request().close)
+      send_then_close(res);
   });
   svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     auto& ctx = current_request();

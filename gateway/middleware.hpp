@@ -21,6 +21,7 @@ struct request_context {
   std::string route = "unmatched";
   std::chrono::steady_clock::time_point start;
   bool in_flight = false;
+  bool close = false;  // see close_connection
 };
 request_context& current_request();
 
@@ -41,8 +42,7 @@ middleware_chain standard_chain(const http_settings& settings);
 void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain);
 
 /// Ends the connection after this response. Needed when a body is left
-/// unread: httplib would parse its bytes as the next requests. httplib decides
-/// from the request's Connection header, so that is where it is set.
+/// unread: httplib would parse its bytes as the next requests.
 void close_connection(const httplib::Request& req, httplib::Response& res);
 
 /// Routes that stream their bodies (uploads) and bound them themselves.
