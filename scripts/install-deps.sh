@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what StreamGate needs on Debian 12, only when something is missing.
+#   install-deps.sh build   compilers and libraries
+#   install-deps.sh test    + the tools and npm clients the tests drive
+#   install-deps.sh bench   + the load tools and anchors of the benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_pkgs=(g++ cmake make pkg-config ccache libcaf-dev libavformat-dev libavcodec-dev
+  libavutil-dev libswscale-dev libswresample-dev libavfilter-dev librocksdb-dev
+  libcpp-httplib-dev nlohmann-json3-dev libboost-test-dev libsecp256k1-dev libcli11-dev
+  libssl-dev)
+test_pkgs=(curl ffmpeg xxd nodejs npm)
+bench_pkgs=(wrk)
+
+want=("${build_pkgs[@]}")
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  # node and npm may come from elsewhere than Debian (e.g. a newer Node).
+  if [[ $p == nodejs && -x "$(command -v node)" ]] || [[ $p == npm && -x "$(command -v npm)" ]]; then
+    continue
+  fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=$([[ $(id -u) == 0 ]] && echo "" || echo sudo)
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ${1:-build} != build ]]; then
+  # The JavaScript clients (tus-js-client, @tus/server), pinned by the lock file.
+  stamp=node_modules/.package-lock.json
+  if [[ ! -f $stamp || package-lock.json -nt $stamp ]]; then
+    npm ci --no-audit --no-fund
+  fi
+fi

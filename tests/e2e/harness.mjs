@@ -1,0 +1,71 @@
+// Starts real streamgate nodes for end-to-end tests and generates media with
+// the ffmpeg CLI (lavfi sources: nothing is committed).
+import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const BIN = process.env.STREAMGATE_BIN;
+if (!BIN) throw new Error('set STREAMGATE_BIN to the streamgate binary');
+
+export function tempDir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/** Starts `streamgate node` and resolves once /health/ready answers 200. */
+export async function startNode({ dataDir, port, args = [] }) {
+  const proc = spawn(BIN, ['node', '--data-dir', dataDir, '--http-port', String(port), ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d; });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`node exited early:\n${log}`);
+    try {
+      const r = await fetch(`${base}/health/ready`);
+      if (r.status === 200) return { proc, base, log: () => log };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`node not ready:\n${log}`);
+}
+
+export async function stopNode(node, signal = 'SIGTERM') {
+  if (node.proc.exitCode !== null) return node.proc.exitCode;
+  return new Promise((resolve) => {
+    node.proc.once('exit', (code, sig) => resolve(code ?? sig));
+    node.proc.kill(signal);
+  });
+}
+
+/** A 1280x720 30 fps H.264 + AAC clip from lavfi test sources. */
+export function makeClip(file, { seconds = 10, bitrate = '8M', audio = true } = {}) {
+  const args = ['-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`];
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
+  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', bitrate, '-pix_fmt', 'yuv420p');
+  if (audio) args.push('-c:a', 'aac', '-b:a', '128k');
+  args.push(file);
+  execFileSync('ffmpeg', args);
+  return file;
+}
+
+export function sha256(file) {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
