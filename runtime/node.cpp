@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -28,15 +30,16 @@ double ms_since(clock_type::time_point t) {
 
 // Sends exit and waits (bounded) until the actor is gone.
 template <class Handle>
-void stop(caf::scoped_actor& self, const Handle& h, const char* what, std::chrono::seconds grace) {
+bool stop(caf::scoped_actor& self, const Handle& h, const char* what, std::chrono::seconds grace) {
   if (!h)
-    return;
+    return true;
   self->monitor(h);
   self->send_exit(h, caf::exit_reason::user_shutdown);
   bool done = false;
   self->receive([&](const caf::down_msg&) { done = true; },
                 caf::after(grace) >> [&] {});
   log::info("node", done ? "stopped" : "did not stop in time", {{"role", what}});
+  return done;
 }
 
 }  // namespace
@@ -99,10 +102,16 @@ int run_node(const node_config& config) {
   sigwait(&signals, &sig);
   log::info("node", "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   ctx.started->store(false);
-  stop(self, gateway, "gateway", grace);
+  bool http_drained = stop(self, gateway, "gateway", grace);
   stop(self, uploads, "upload", grace);
   stop(self, metadata, "metadata", grace);
   log::info("node", "stopped");
+  if (!http_drained) {
+    // Requests still running past the grace period would hold the actor
+    // system's shutdown open; the database is closed, so leave now.
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
   return 0;
 }
 
