@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "messages/metadata_actor.hpp"
+#include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
 #include "runtime/config.hpp"
 
@@ -16,8 +17,11 @@ struct gateway_context {
   caf::actor_system* system = nullptr;
   http_settings http;
   uint64_t tus_max_size = 0;
+  std::string data_dir;
+  std::shared_ptr<const std::string> secret;  // signs playback tokens
   metadata_actor metadata;
   upload_manager_actor uploads;
+  transcode_actor transcoder;
   // Set by the node once every role is up; /health/ready reports it.
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
 

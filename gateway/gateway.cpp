@@ -60,6 +60,8 @@ void configure(http_server& s) {
   add_health_routes(r, s.ctx);
   add_upload_routes(r, s.ctx);
   add_video_routes(r, s.ctx);
+  add_job_routes(r, s.ctx);
+  add_stream_routes(r, s.ctx);
 }
 
 }  // namespace

@@ -6,4 +6,6 @@ namespace sg {
 void add_health_routes(router& r, const gateway_context& ctx);
 void add_video_routes(router& r, const gateway_context& ctx);
 void add_upload_routes(router& r, const gateway_context& ctx);
+void add_job_routes(router& r, const gateway_context& ctx);
+void add_stream_routes(router& r, const gateway_context& ctx);
 }

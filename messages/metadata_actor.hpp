@@ -7,6 +7,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/job.hpp"
 #include "messages/upload.hpp"
 #include "messages/video.hpp"
 
@@ -24,7 +25,14 @@ using metadata_actor = caf::typed_actor<
   caf::replies_to<caf::put_atom, upload_info>::with<caf::ok_atom>,
   caf::replies_to<caf::delete_atom, upload_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<list_atom, upload_atom>::with<std::vector<upload_info>>,
-  // Atomically marks the upload finished and creates its video.
-  caf::replies_to<finish_atom, upload_info, video>::with<video>>;
+  // Atomically marks the upload finished, creates its video and queues its
+  // transcode job (video.job_id).
+  caf::replies_to<finish_atom, upload_info, video>::with<video>,
+  caf::replies_to<caf::put_atom, job_info>::with<caf::ok_atom>,
+  caf::replies_to<caf::get_atom, job_atom, std::string>::with<job_info>,
+  // The jobs still queued or running.
+  caf::replies_to<list_atom, job_atom>::with<std::vector<job_info>>,
+  // A processing change (status, progress, results) of a video, and its job.
+  caf::replies_to<state_atom, video_state, job_info>::with<video>>;
 
 }  // namespace sg

@@ -5,6 +5,7 @@
 #include "messages/errors.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/gateway_actor.hpp"
+#include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
 
 namespace sg {
@@ -16,6 +17,12 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<video_page>("video_page");
   cfg.add_message_type<upload_spec>("upload_spec");
   cfg.add_message_type<upload_info>("upload_info");
+  cfg.add_message_type<job_info>("job_info");
+  cfg.add_message_type<std::vector<job_info>>("std::vector<job_info>");
+  cfg.add_message_type<transcode_outcome>("transcode_outcome");
+  cfg.add_message_type<video_state>("video_state");
+  cfg.add_message_type<transcode_actor>("transcode_actor");
+  cfg.add_message_type<transcode_worker_actor>("transcode_worker_actor");
   cfg.add_message_type<metadata_actor>("metadata_actor");
   cfg.add_message_type<upload_session_actor>("upload_session_actor");
   cfg.add_message_type<upload_manager_actor>("upload_manager_actor");

@@ -4,6 +4,46 @@
 
 namespace sg {
 
+void to_json(nlohmann::json& j, const rendition& r) {
+  j = {{"name", r.name},         {"kind", r.kind},
+       {"width", r.width},       {"height", r.height},
+       {"fps_num", r.fps_num},   {"fps_den", r.fps_den},
+       {"sample_rate", r.sample_rate}, {"channels", r.channels},
+       {"codecs", r.codecs},     {"bandwidth", r.bandwidth},
+       {"average_bandwidth", r.average_bandwidth}, {"segments", r.segments}};
+}
+
+void from_json(const nlohmann::json& j, rendition& r) {
+  r.name = j.value("name", "");
+  r.kind = j.value("kind", "video");
+  r.width = j.value("width", 0);
+  r.height = j.value("height", 0);
+  r.fps_num = j.value("fps_num", 0);
+  r.fps_den = j.value("fps_den", 1);
+  r.sample_rate = j.value("sample_rate", 0);
+  r.channels = j.value("channels", 0);
+  r.codecs = j.value("codecs", "");
+  r.bandwidth = j.value("bandwidth", int64_t{0});
+  r.average_bandwidth = j.value("average_bandwidth", int64_t{0});
+  r.segments = j.value("segments", std::vector<double>{});
+}
+
+void to_json(nlohmann::json& j, const source_info& s) {
+  j = {{"container", s.container}, {"video_codec", s.video_codec},
+       {"audio_codec", s.audio_codec}, {"width", s.width}, {"height", s.height},
+       {"fps", s.fps}, {"duration_ms", s.duration_ms}};
+}
+
+void from_json(const nlohmann::json& j, source_info& s) {
+  s.container = j.value("container", "");
+  s.video_codec = j.value("video_codec", "");
+  s.audio_codec = j.value("audio_codec", "");
+  s.width = j.value("width", 0);
+  s.height = j.value("height", 0);
+  s.fps = j.value("fps", 0.0);
+  s.duration_ms = j.value("duration_ms", int64_t{0});
+}
+
 void to_json(nlohmann::json& j, const video& v) {
   j = {{"id", v.id},
        {"title", v.title},
@@ -16,6 +56,9 @@ void to_json(nlohmann::json& j, const video& v) {
        {"progress", v.progress},
        {"duration_ms", v.duration_ms},
        {"source_bytes", v.source_bytes},
+       {"source", v.source},
+       {"renditions", v.renditions},
+       {"job_id", v.job_id},
        {"created_ms", v.created_ms},
        {"updated_ms", v.updated_ms}};
 }
@@ -33,8 +76,31 @@ void from_json(const nlohmann::json& j, video& v) {
   v.progress = j.value("progress", 0.0);
   v.duration_ms = j.value("duration_ms", int64_t{0});
   v.source_bytes = j.value("source_bytes", uint64_t{0});
+  v.source = j.value("source", source_info{});
+  v.renditions = j.value("renditions", std::vector<rendition>{});
+  v.job_id = j.value("job_id", "");
   v.created_ms = j.value("created_ms", int64_t{0});
   v.updated_ms = j.value("updated_ms", int64_t{0});
+}
+
+void to_json(nlohmann::json& j, const job_info& x) {
+  j = {{"id", x.id},           {"video_id", x.video_id},     {"state", x.state},
+       {"attempts", x.attempts}, {"progress", x.progress},   {"position_ms", x.position_ms},
+       {"error", x.error},     {"created_ms", x.created_ms}, {"updated_ms", x.updated_ms},
+       {"not_before_ms", x.not_before_ms}};
+}
+
+void from_json(const nlohmann::json& j, job_info& x) {
+  x.id = j.value("id", "");
+  x.video_id = j.value("video_id", "");
+  x.state = j.value("state", "queued");
+  x.attempts = j.value("attempts", 0u);
+  x.progress = j.value("progress", 0.0);
+  x.position_ms = j.value("position_ms", int64_t{0});
+  x.error = j.value("error", "");
+  x.created_ms = j.value("created_ms", int64_t{0});
+  x.updated_ms = j.value("updated_ms", int64_t{0});
+  x.not_before_ms = j.value("not_before_ms", int64_t{0});
 }
 
 void to_json(nlohmann::json& j, const upload_info& u) {

@@ -37,6 +37,8 @@ constexpr env_flag env_flags[] = {
   {"--cors-origins", "STREAMGATE_CORS_ORIGINS"},
   {"--upload-max-size", "STREAMGATE_UPLOAD_MAX_SIZE"},
   {"--upload-expiry", "STREAMGATE_UPLOAD_EXPIRY"},
+  {"--transcode-preset", "STREAMGATE_TRANSCODE_PRESET"},
+  {"--secret", "STREAMGATE_SECRET"},
 };
 
 bool given(const std::vector<std::string>& args, const std::string& flag) {
@@ -90,6 +92,10 @@ void add_options(CLI::App& app, node_config& c) {
                  "Limit on non-upload request bodies (413 beyond)")->capture_default_str();
   app.add_option("--cors-origins", c.http.cors_origins,
                  "Origins allowed by CORS, comma-separated (* = any)")->delimiter(',');
+  app.add_option("--secret", c.secret,
+                 "HMAC secret for playback tokens (default: generated into the data directory)");
+  app.add_option("--playback-ttl", c.http.playback_ttl_s, "Seconds a playback token is valid")
+    ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,
                  "Timeout of every gateway request to an actor")->capture_default_str();
   app.add_option("--upload-max-size", c.upload.max_size, "Tus-Max-Size in bytes")
@@ -99,6 +105,24 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--upload-sweep-interval", c.upload.sweep_interval_s,
                  "Seconds between sweeps of expired uploads")
     ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--transcode-workers-min", c.transcode.min_workers, "Transcode workers kept idle")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--transcode-workers-max", c.transcode.max_workers,
+                 "Most transcodes at once (0 = cores)")->check(CLI::NonNegativeNumber);
+  app.add_option("--transcode-attempts", c.transcode.max_attempts,
+                 "Attempts before a transiently failing job fails")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--transcode-backoff-ms", c.transcode.backoff_ms,
+                 "First retry delay; doubles with each retry")->capture_default_str();
+  app.add_option("--transcode-preset", c.transcode.preset, "x264 preset")
+    ->capture_default_str()
+    ->check(CLI::IsMember({"ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+                           "slow", "slower", "veryslow"}));
+  app.add_option("--segment-seconds", c.transcode.segment_seconds, "CMAF segment length")
+    ->capture_default_str()->check(CLI::Range(1, 20));
+  app.add_option("--ladder", c.transcode.heights,
+                 "Rung heights, comma-separated (default 2160,1440,1080,720,480,360,240)")
+    ->delimiter(',')->check(CLI::Range(144, 4320));
   app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
                  "Seconds before an idle upload session actor stops")
     ->capture_default_str()->check(CLI::PositiveNumber);
@@ -121,6 +145,10 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   }
   auto& c = out.config;
   c.upload.data_dir = c.data_dir;
+  c.transcode.data_dir = c.data_dir;
+  if (c.transcode.max_workers == 0)
+    c.transcode.max_workers = std::max(1u, std::thread::hardware_concurrency());
+  c.transcode.max_workers = std::max(c.transcode.max_workers, c.transcode.min_workers);
   if (c.scheduler_threads == 0)
     c.scheduler_threads = std::max(2u, std::thread::hardware_concurrency());
   out.run = true;

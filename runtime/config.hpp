@@ -19,6 +19,7 @@ struct http_settings {
   size_t max_body_bytes = 1 << 20;  // for JSON bodies; uploads stream
   std::vector<std::string> cors_origins;  // "*" allows any origin
   int actor_timeout_ms = 10000;  // every request to an actor is bounded
+  int playback_ttl_s = 600;      // lifetime of a playback token
 };
 
 struct upload_settings {
@@ -29,14 +30,28 @@ struct upload_settings {
   int idle_timeout_s = 300;  // an idle session actor stops; RocksDB keeps it
 };
 
+struct transcode_settings {
+  std::string data_dir;
+  int min_workers = 0;
+  int max_workers = 0;  // 0 = number of cores
+  int max_attempts = 3;
+  int backoff_ms = 1000;  // doubles with each retry
+  int worker_idle_s = 30;  // idle workers above the minimum stop after this
+  std::string preset = "veryfast";
+  int segment_seconds = 4;
+  std::vector<int> heights;  // empty: 2160/1440/1080/720/480/360/240
+};
+
 struct node_config {
   std::string data_dir = "./data";
   std::vector<std::string> roles;  // empty = every role
   std::string log_level = "info";
   int scheduler_threads = 0;  // 0 = number of cores
   int shutdown_grace_s = 10;
+  std::string secret;  // HMAC key of playback tokens; empty: generated, persisted
   http_settings http;
   upload_settings upload;
+  transcode_settings transcode;
 
   bool has_role(const std::string& role) const;
 };

@@ -13,10 +13,12 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/metadata/metadata_store.hpp"
+#include "actors/transcode/transcode_supervisor.hpp"
 #include "actors/upload/upload_manager.hpp"
 #include "gateway/gateway.hpp"
 #include "messages/registry.hpp"
 #include "runtime/log.hpp"
+#include "runtime/secret.hpp"
 
 namespace sg {
 
@@ -55,6 +57,15 @@ int run_node(const node_config& config) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  std::shared_ptr<const std::string> secret;
+  try {
+    secret = std::make_shared<const std::string>(
+      load_or_create_secret(config.data_dir, config.secret));
+  } catch (const std::exception& e) {
+    log::error("node", "no playback secret", {{"error", e.what()}});
+    return 1;
+  }
+
   caf::actor_system_config cfg;
   register_messages(cfg);
   cfg.set("scheduler.max-threads", config.scheduler_threads);
@@ -74,9 +85,12 @@ int run_node(const node_config& config) {
   if (!db_open)
     return 1;
 
+  transcode_actor transcoder;
+  if (config.has_role("transcode"))
+    transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);
   upload_manager_actor uploads;
   if (config.has_role("upload"))
-    uploads = spawn_upload_manager(sys, config.upload, metadata);
+    uploads = spawn_upload_manager(sys, config.upload, metadata, transcoder);
 
   gateway_actor gateway;
   gateway_context ctx;
@@ -86,10 +100,14 @@ int run_node(const node_config& config) {
     ctx.tus_max_size = config.upload.max_size;
     ctx.metadata = metadata;
     ctx.uploads = uploads;
+    ctx.transcoder = transcoder;
+    ctx.data_dir = config.data_dir;
+    ctx.secret = secret;
     auto gw = spawn_gateway(ctx);
     if (!gw) {
       log::error("node", "gateway failed to start", {{"error", to_string(gw.error())}});
       stop(self, uploads, "upload", grace);
+      stop(self, transcoder, "transcode", grace);
       stop(self, metadata, "metadata", grace);
       return 1;
     }
@@ -104,6 +122,7 @@ int run_node(const node_config& config) {
   ctx.started->store(false);
   bool http_drained = stop(self, gateway, "gateway", grace);
   stop(self, uploads, "upload", grace);
+  stop(self, transcoder, "transcode", grace);
   stop(self, metadata, "metadata", grace);
   log::info("node", "stopped");
   if (!http_drained) {

@@ -155,10 +155,65 @@ video catalog::finish_upload(const upload_info& u, const video& v) {
   auto done = u;
   done.state = "finished";
   b.Put(db_.cf(column::uploads), done.id, nlohmann::json(done).dump());
-  if (!existing)
+  if (!existing) {
     stage_video(b, v, std::nullopt);
+    if (!v.job_id.empty()) {
+      job_info job;
+      job.id = v.job_id;
+      job.video_id = v.id;
+      job.created_ms = job.updated_ms = v.created_ms;
+      b.Put(db_.cf(column::jobs), job.id, nlohmann::json(job).dump());
+    }
+  }
   commit(b);
   return existing ? *existing : v;
+}
+
+std::optional<job_info> catalog::get_job(const std::string& id) {
+  return read_json<job_info>(db_, column::jobs, id);
+}
+
+void catalog::put_job(const job_info& j) {
+  rocksdb::WriteBatch b;
+  b.Put(db_.cf(column::jobs), j.id, nlohmann::json(j).dump());
+  commit(b);
+}
+
+std::vector<job_info> catalog::active_jobs() {
+  std::vector<job_info> out;
+  std::unique_ptr<rocksdb::Iterator> it{
+    db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::jobs))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto j = nlohmann::json::parse(it->value().ToString()).get<job_info>();
+    if (j.active())
+      out.push_back(std::move(j));
+  }
+  return out;
+}
+
+std::optional<video> catalog::apply_state(const video_state& s, const job_info& j) {
+  auto old = get_video(s.video_id);
+  rocksdb::WriteBatch b;
+  b.Put(db_.cf(column::jobs), j.id, nlohmann::json(j).dump());
+  if (!old) {
+    commit(b);
+    return std::nullopt;
+  }
+  auto v = *old;
+  v.status = s.status;
+  v.progress = s.progress;
+  v.error = s.error;
+  if (!s.job_id.empty())
+    v.job_id = s.job_id;
+  if (s.has_media) {
+    v.source = s.source;
+    v.renditions = s.renditions;
+    v.duration_ms = s.duration_ms;
+  }
+  v.updated_ms = j.updated_ms;
+  stage_video(b, v, old);
+  commit(b);
+  return v;
 }
 
 }  // namespace sg

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/job.hpp"
 #include "messages/upload.hpp"
 #include "messages/video.hpp"
 #include "runtime/storage.hpp"
@@ -26,9 +27,17 @@ public:
   void put_upload(const upload_info& u);
   void delete_upload(const std::string& id);
   std::vector<upload_info> list_uploads();
-  /// One atomic write: the upload becomes finished and its video exists.
-  /// Idempotent: returns the stored video when it exists already.
+  /// One atomic write: the upload becomes finished, its video exists and its
+  /// transcode job (v.job_id) is queued. Idempotent: returns the stored video
+  /// when it exists already.
   video finish_upload(const upload_info& u, const video& v);
+
+  std::optional<job_info> get_job(const std::string& id);
+  void put_job(const job_info& j);
+  std::vector<job_info> active_jobs();
+  /// Applies a processing change to the stored video and stores the job, at
+  /// once. Returns the updated video, or nothing when it no longer exists.
+  std::optional<video> apply_state(const video_state& s, const job_info& j);
 
 private:
   void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);

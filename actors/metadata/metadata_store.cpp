@@ -130,6 +130,30 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
     [&db](finish_atom, const upload_info& u, const video& v) {
       return guarded<video>([&]() -> caf::result<video> { return db.finish_upload(u, v); });
     },
+    [&db](caf::put_atom, const job_info& j) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        db.put_job(j);
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](caf::get_atom, job_atom, const std::string& id) {
+      return guarded<job_info>([&]() -> caf::result<job_info> {
+        if (auto j = db.get_job(id))
+          return std::move(*j);
+        return not_found("job", id);
+      });
+    },
+    [&db](list_atom, job_atom) {
+      return guarded<std::vector<job_info>>(
+        [&]() -> caf::result<std::vector<job_info>> { return db.active_jobs(); });
+    },
+    [&db](state_atom, const video_state& s, const job_info& j) {
+      return guarded<video>([&]() -> caf::result<video> {
+        if (auto v = db.apply_state(s, j))
+          return std::move(*v);
+        return not_found("video", s.video_id);
+      });
+    },
   };
 }
 

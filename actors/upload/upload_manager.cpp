@@ -29,6 +29,7 @@ using session_promise = caf::typed_response_promise<upload_session_actor>;
 struct manager_state {
   upload_settings settings;
   metadata_actor store;
+  transcode_actor transcoder;
   std::unordered_map<std::string, upload_session_actor> sessions;
   // Opens waiting for a session being rebuilt, so one upload never gets two.
   std::unordered_map<std::string, std::vector<session_promise>> opening;
@@ -62,7 +63,7 @@ metrics::gauge& live_sessions() {
 
 upload_session_actor start_session(manager_ptr self, const upload_info& info) {
   auto& st = self->state;
-  auto h = spawn_upload_session(self->system(), info, st.settings, st.store);
+  auto h = spawn_upload_session(self->system(), info, st.settings, st.store, st.transcoder);
   self->monitor(h);
   st.sessions.emplace(info.id, h);
   live_sessions().add(1);
@@ -184,7 +185,8 @@ void sweep(manager_ptr self) {
 }
 
 upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
-                                            metadata_actor store) {
+                                            metadata_actor store, transcode_actor transcoder) {
+  self->state.transcoder = std::move(transcoder);
   self->state.settings = std::move(settings);
   self->state.store = std::move(store);
   self->set_down_handler([self](const caf::down_msg& dm) {
@@ -258,8 +260,8 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
 }  // namespace
 
 upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
-                                          metadata_actor store) {
-  return sys.spawn(manager, settings, std::move(store));
+                                          metadata_actor store, transcode_actor transcoder) {
+  return sys.spawn(manager, settings, std::move(store), std::move(transcoder));
 }
 
 }  // namespace sg

@@ -10,6 +10,7 @@
 #include "actors/upload/part_file.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/storage.hpp"
@@ -33,6 +34,7 @@ struct session_state {
   upload_info info;
   upload_settings settings;
   metadata_actor store;
+  transcode_actor transcoder;
   std::optional<data_paths> paths;
   std::unique_ptr<part_file> file;
   std::optional<lease> active;
@@ -92,6 +94,7 @@ video video_of(const upload_info& u) {
   v.status = "queued";
   v.source_bytes = u.spec.length;
   v.created_ms = v.updated_ms = now_ms();
+  v.job_id = random_hex(8);  // stored with the video: the transcode is queued atomically
   return v;
 }
 
@@ -134,6 +137,8 @@ void make_video(session_ptr self) {
         log::info("upload", "upload finished",
                   {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
         deliver_finish(self, st.info);
+        if (st.transcoder)
+          self->send(st.transcoder, kick_atom::value);
         // A final upload's parts are spent now.
         for (const auto& part : st.info.spec.concat_parts) {
           std::error_code ec;
@@ -193,8 +198,10 @@ void commit(session_ptr self, caf::typed_response_promise<upload_info> rp) {
 }
 
 upload_session_actor::behavior_type session(session_ptr self, upload_info info,
-                                            upload_settings settings, metadata_actor store) {
+                                            upload_settings settings, metadata_actor store,
+                                            transcode_actor transcoder) {
   auto& st = self->state;
+  st.transcoder = std::move(transcoder);
   st.info = std::move(info);
   st.settings = std::move(settings);
   st.store = std::move(store);
@@ -344,8 +351,9 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
 
 upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
                                           const upload_settings& settings,
-                                          metadata_actor store) {
-  return sys.spawn<caf::detached>(session, std::move(info), settings, std::move(store));
+                                          metadata_actor store, transcode_actor transcoder) {
+  return sys.spawn<caf::detached>(session, std::move(info), settings, std::move(store),
+                                  std::move(transcoder));
 }
 
 }  // namespace sg

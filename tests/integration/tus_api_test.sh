@@ -6,7 +6,9 @@ source "$(dirname "$0")/lib.sh"
 TUS=(-H "Tus-Resumable: 1.0.0")
 OCTET=(-H "Content-Type: application/offset+octet-stream")
 MAX=20000000
-start_node --upload-max-size $MAX --cors-origins http://allowed.example
+# Without the transcode role videos stay "queued": this test is about uploads.
+ROLES=(--roles gateway,upload,metadata)
+start_node "${ROLES[@]}" --upload-max-size $MAX --cors-origins http://allowed.example
 
 head -c 3000000 /dev/urandom >"$WORK/src.bin"
 slice() { dd if="$WORK/src.bin" of="$WORK/$1" bs=1000000 skip="$2" count="$3" status=none; }
@@ -252,7 +254,7 @@ expect_problem "DELETE deleted video" 404
 
 echo "# restart"
 stop_node
-start_node --upload-max-size $MAX
+start_node "${ROLES[@]}" --upload-max-size $MAX
 req "$BASE/api/v1/videos/$VIDEO_ID"
 check_contains "video survives a restart" '"title":"Sunset over Lisbon"' "$BODY"
 req "$BASE/api/v1/videos?q=porto"
@@ -264,7 +266,7 @@ check "half-done upload completes after restart" 3000000 "$(header upload-offset
 stop_node
 
 echo "# expiry"
-start_node --upload-expiry 1 --upload-sweep-interval 1
+start_node "${ROLES[@]}" --upload-expiry 1 --upload-sweep-interval 1
 req -X POST "$BASE/api/v1/uploads" "${TUS[@]}" -H "Upload-Length: 3000000" "${OCTET[@]}" --data-binary @"$WORK/first.bin"
 EXPIRING="$BASE$(header location)"
 EXPIRING_ID=$(header location); EXPIRING_ID=${EXPIRING_ID##*/}

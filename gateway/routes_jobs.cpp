@@ -1,0 +1,81 @@
+// Transcode jobs: a video's latest job, re-runs and cancellation.
+#include <nlohmann/json.hpp>
+
+#include "gateway/ask.hpp"
+#include "gateway/problem.hpp"
+#include "gateway/routes.hpp"
+#include "messages/video_json.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+
+namespace sg {
+
+namespace {
+
+bool is_job_id(const std::string& s) {
+  return is_video_id(s);  // both are 16 hex digits
+}
+
+nlohmann::json api_json(const job_info& j) {
+  nlohmann::json out = j;
+  out.erase("not_before_ms");
+  out["percent"] = static_cast<int>(j.progress * 100);
+  out["updated_at"] = iso8601_ms(j.updated_ms);
+  return out;
+}
+
+void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (!is_video_id(id))
+    return problem(res, 404, "no such video");
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, id);
+  if (!v)
+    return problem(res, v.error());
+  if (v->job_id.empty())
+    return problem(res, 404, "the video has no transcode job");
+  auto j = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, v->job_id);
+  if (!j)
+    return problem(res, j.error());
+  res.set_content(api_json(*j).dump(), "application/json");
+}
+
+void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (!is_video_id(id))
+    return problem(res, 404, "no such video");
+  if (!ctx.transcoder)
+    return problem(res, 503, "this node does not transcode");
+  auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, id);
+  if (!j)
+    return problem(res, j.error());
+  res.status = 202;
+  res.set_content(api_json(*j).dump(), "application/json");
+}
+
+void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (!is_job_id(id))
+    return problem(res, 404, "no such job");
+  if (!ctx.transcoder)
+    return problem(res, 503, "this node does not transcode");
+  auto stored = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, id);
+  if (!stored)
+    return problem(res, stored.error());
+  auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, id);
+  if (!j)
+    return problem(res, j.error());
+  res.set_content(api_json(*j).dump(), "application/json");
+}
+
+}  // namespace
+
+void add_job_routes(router& r, const gateway_context& ctx) {
+  const std::string one = "/api/v1/videos/([^/]+)/job";
+  const std::string label = "/api/v1/videos/{id}/job";
+  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { get_job(ctx, q, s); });
+  r.post(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { rerun(ctx, q, s); });
+  r.del("/api/v1/jobs/([^/]+)", "/api/v1/jobs/{id}",
+        [&ctx](const httplib::Request& q, httplib::Response& s) { cancel(ctx, q, s); });
+}
+
+}  // namespace sg

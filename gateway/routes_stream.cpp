@@ -1,0 +1,129 @@
+// Playback: signed URLs, then playlists, init segments and media segments
+// streamed from disk in constant memory, with Range, ETag and caching.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/ask.hpp"
+#include "gateway/playback_token.hpp"
+#include "gateway/problem.hpp"
+#include "gateway/routes.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/metrics.hpp"
+#include "runtime/storage.hpp"
+
+namespace sg {
+
+namespace {
+
+constexpr size_t read_block = 256 * 1024;
+
+// Only these names exist under a video; anything else is 404 before any
+// file system access.
+const std::regex& servable() {
+  static const std::regex re{
+    R"((master\.m3u8|manifest\.mpd|poster\.jpg)|(\d{3,4}p|audio)/(index\.m3u8|init\.mp4|seg_\d{5}\.m4s))"};
+  return re;
+}
+
+const char* content_type(const std::string& name) {
+  auto ends = [&](const char* s) {
+    std::string x{s};
+    return name.size() >= x.size() && name.compare(name.size() - x.size(), x.size(), x) == 0;
+  };
+  if (ends(".m3u8")) return "application/vnd.apple.mpegurl";
+  if (ends(".mpd")) return "application/dash+xml";
+  if (ends(".m4s")) return "video/iso.segment";
+  if (ends(".mp4")) return "video/mp4";
+  return "image/jpeg";
+}
+
+metrics::counter& bytes_served() {
+  static auto& c = metrics::global().get_counter("streamgate_segment_bytes_served_total",
+                                                 "Playlist, init and segment bytes sent");
+  return c;
+}
+
+void playback(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (!is_video_id(id))
+    return problem(res, 404, "no such video");
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, id);
+  if (!v)
+    return problem(res, v.error());
+  if (v->status != "ready")
+    return problem(res, 409, "the video is " + v->status + ", not ready");
+  auto expires = now_ms() / 1000 + ctx.http.playback_ttl_s;
+  auto base = "/v/" + id + "/" + sign_playback(*ctx.secret, id, expires) + "/";
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(nlohmann::json{{"hls", base + "master.m3u8"},
+                                 {"dash", base + "manifest.mpd"},
+                                 {"poster", base + "poster.jpg"},
+                                 {"expires_at", iso8601_ms(expires * 1000)}}
+                    .dump(),
+                  "application/json");
+}
+
+void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  auto token = req.matches[2].str();
+  auto name = req.matches[3].str();
+  if (!is_video_id(id))
+    return problem(res, 404, "no such video");
+  switch (check_playback(*ctx.secret, id, token, now_ms() / 1000)) {
+    case token_status::valid: break;
+    case token_status::expired: return problem(res, 403, "the playback token expired");
+    default: return problem(res, 403, "the playback token is not valid for this video");
+  }
+  if (!std::regex_match(name, servable()))
+    return problem(res, 404, "no such file");
+  auto path = data_paths{ctx.data_dir}.video_dir(id) + "/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0)
+      ::close(fd);
+    return problem(res, 404, "no such file");
+  }
+  char etag[64];
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
+  res.set_header("ETag", etag);
+  // The token is in the URL, so caches key on it; media never changes under
+  // one name, playlists may after a re-transcode.
+  bool media = name.find(".m3u8") == std::string::npos && name.find(".mpd") == std::string::npos;
+  res.set_header("Cache-Control", media ? "private, max-age=86400, immutable" : "private, max-age=5");
+  if (req.get_header_value("If-None-Match") == etag) {
+    ::close(fd);
+    res.status = 304;
+    return;
+  }
+  auto size = static_cast<size_t>(st.st_size);
+  res.set_content_provider(
+    size, content_type(name),
+    [fd](size_t offset, size_t length, httplib::DataSink& sink) {
+      char buf[read_block];
+      auto n = ::pread(fd, buf, std::min(length, read_block), static_cast<off_t>(offset));
+      if (n <= 0)
+        return false;
+      bytes_served().inc(static_cast<uint64_t>(n));
+      return sink.write(buf, static_cast<size_t>(n));
+    },
+    [fd](bool) { ::close(fd); });
+}
+
+}  // namespace
+
+void add_stream_routes(router& r, const gateway_context& ctx) {
+  r.get("/api/v1/videos/([^/]+)/playback", "/api/v1/videos/{id}/playback",
+        [&ctx](const httplib::Request& q, httplib::Response& s) { playback(ctx, q, s); });
+  r.get(R"(/v/([^/]+)/([^/]+)/(.+))", "/v/{id}/{token}/{file}",
+        [&ctx](const httplib::Request& q, httplib::Response& s) { serve(ctx, q, s); });
+}
+
+}  // namespace sg
