@@ -49,6 +49,17 @@ metrics::counter& bytes_served() {
   return c;
 }
 
+// httplib answers any range with 206; one that starts past the end is 416.
+bool ranges_fit(const httplib::Ranges& ranges, size_t size) {
+  for (const auto& [first, last] : ranges) {
+    if (first >= 0 && static_cast<size_t>(first) >= size)
+      return false;
+    if (first < 0 && last == 0)  // "bytes=-0": an empty suffix
+      return false;
+  }
+  return true;
+}
+
 void playback(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto id = req.matches[1].str();
   if (!is_video_id(id))
@@ -104,6 +115,11 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
     return;
   }
   auto size = static_cast<size_t>(st.st_size);
+  if (!ranges_fit(req.ranges, size)) {
+    ::close(fd);
+    res.set_header("Content-Range", "bytes */" + std::to_string(size));
+    return problem(res, 416, "the range lies outside the file's " + std::to_string(size) + " bytes");
+  }
   res.set_content_provider(
     size, content_type(name),
     [fd](size_t offset, size_t length, httplib::DataSink& sink) {

@@ -10,8 +10,8 @@ build_pkgs=(g++ cmake make pkg-config ccache libcaf-dev libavformat-dev libavcod
   libavutil-dev libswscale-dev libswresample-dev libavfilter-dev librocksdb-dev
   libcpp-httplib-dev nlohmann-json3-dev libboost-test-dev libsecp256k1-dev libcli11-dev
   libssl-dev)
-test_pkgs=(curl ffmpeg xxd nodejs npm)
-bench_pkgs=(wrk)
+test_pkgs=(curl ffmpeg xxd nodejs npm chromium)
+bench_pkgs=(wrk nginx-light)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
