@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${STREAMGATE_BIN:?}"
 export STREAMGATE_BIN=$(realpath "$STREAMGATE_BIN")
+export SG_TRANSCODE_BENCH=$(dirname "$STREAMGATE_BIN")/bench/sg_transcode_bench
 which=${1:-all}
-if [[ $which == all || $which == uploads ]]; then
-  node bench/uploads.mjs
-fi
+run() { [[ $which == all || $which == "$1" ]]; }
+if run uploads; then node bench/uploads.mjs; fi
+if run transcode; then bash bench/transcode.sh; fi
+if run segments; then bash bench/segments.sh; fi

@@ -173,6 +173,15 @@ video_output::~video_output() {
 }
 
 void video_output::encode(const AVFrame* in, int64_t pts) {
+  if (in->width == rung_.width && in->height == rung_.height && in->format == AV_PIX_FMT_YUV420P) {
+    // The source's own size: hand the decoded picture over, no copy.
+    frame_ptr same{av_frame_clone(in)};
+    same->pts = pts;
+    same->pict_type = AV_PICTURE_TYPE_NONE;
+    check(avcodec_send_frame(enc_.get(), same.get()), "encode video");
+    drain();
+    return;
+  }
   sws_.reset(sws_getCachedContext(sws_.release(), in->width, in->height,
                                   static_cast<AVPixelFormat>(in->format), rung_.width,
                                   rung_.height, AV_PIX_FMT_YUV420P, SWS_BICUBIC, nullptr,
