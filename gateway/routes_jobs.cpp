@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "messages/video_json.hpp"
@@ -25,12 +26,9 @@ nlohmann::json api_json(const job_info& j) {
 }
 
 void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  if (!is_video_id(id))
-    return problem(res, 404, "no such video");
-  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, id);
+  auto v = find_video(ctx, req, res);
   if (!v)
-    return problem(res, v.error());
+    return;
   if (v->job_id.empty())
     return problem(res, 404, "the video has no transcode job");
   auto j = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, v->job_id);
@@ -40,12 +38,12 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
 }
 
 void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  if (!is_video_id(id))
-    return problem(res, 404, "no such video");
+  auto id = video_id_of(req, res);
+  if (!id)
+    return;
   if (!ctx.transcoder)
     return problem(res, 503, "this node does not transcode");
-  auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, id);
+  auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, *id);
   if (!j)
     return problem(res, j.error());
   res.status = 202;

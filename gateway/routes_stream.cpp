@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/ask.hpp"
+#include "gateway/lookup.hpp"
 #include "gateway/playback_token.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -61,12 +61,10 @@ bool ranges_fit(const httplib::Ranges& ranges, size_t size) {
 }
 
 void playback(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  if (!is_video_id(id))
-    return problem(res, 404, "no such video");
-  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, id);
+  auto v = find_video(ctx, req, res);
   if (!v)
-    return problem(res, v.error());
+    return;
+  const auto& id = v->id;
   if (v->status != "ready")
     return problem(res, 409, "the video is " + v->status + ", not ready");
   auto expires = now_ms() / 1000 + ctx.http.playback_ttl_s;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
@@ -16,8 +17,6 @@ namespace sg {
 namespace {
 
 const std::string base = "/api/v1/uploads";
-constexpr size_t max_title = 300;
-constexpr size_t max_description = 10000;
 
 std::string location(const std::string& id) { return base + "/" + id; }
 
@@ -80,8 +79,8 @@ bool read_metadata(const httplib::Request& req, httplib::Response& res, upload_s
   spec.title = tus::metadata_value(*md, "title");
   spec.description = tus::metadata_value(*md, "description");
   spec.tags = std::move(*tags);
-  if (spec.title.size() > max_title || spec.filename.size() > max_title ||
-      spec.description.size() > max_description) {
+  if (spec.title.size() > max_title_bytes || spec.filename.size() > max_title_bytes ||
+      spec.description.size() > max_description_bytes) {
     refuse(req, res, 400, "title, filename or description is too long");
     return false;
   }

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
@@ -16,8 +17,6 @@ namespace sg {
 namespace {
 
 const std::string base = "/api/v1/videos";
-constexpr size_t max_title = 300;
-constexpr size_t max_description = 10000;
 const std::vector<std::string> statuses{"uploading", "queued", "transcoding", "ready", "failed"};
 
 nlohmann::json api_json(const video& v) {
@@ -61,21 +60,10 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
                                          : nlohmann::json(page->next_cursor)}});
 }
 
-std::optional<std::string> video_id(const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  if (is_video_id(id))
-    return id;
-  problem(res, 404, "no such video");
-  return std::nullopt;
-}
-
 void get_one(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id(req, res);
-  if (!id)
-    return;
-  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, *id);
+  auto v = find_video(ctx, req, res);
   if (!v)
-    return problem(res, v.error());
+    return;
   send_json(res, 200, api_json(*v));
 }
 
@@ -88,11 +76,11 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
   }
   video_patch p;
   for (const auto& [key, value] : j.items()) {
-    if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= max_title) {
+    if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= max_title_bytes) {
       p.has_title = true;
       p.title = value.get<std::string>();
     } else if (key == "description" && value.is_string() &&
-               value.get_ref<const std::string&>().size() <= max_description) {
+               value.get_ref<const std::string&>().size() <= max_description_bytes) {
       p.has_description = true;
       p.description = value.get<std::string>();
     } else if (key == "tags" && value.is_array()) {
@@ -120,7 +108,7 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
 }
 
 void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id(req, res);
+  auto id = video_id_of(req, res);
   if (!id)
     return;
   auto type = req.get_header_value("Content-Type");
@@ -137,7 +125,7 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 }
 
 void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id(req, res);
+  auto id = video_id_of(req, res);
   if (!id)
     return;
   auto done = ask<caf::ok_atom>(ctx, ctx.metadata, caf::delete_atom::value, video_atom::value, *id);
@@ -169,8 +157,8 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   if (!tags)
     return refuse(400, "tags: at most 32, each at most 64 characters");
   spec.tags = std::move(*tags);
-  if (spec.title.size() > max_title || spec.filename.size() > max_title ||
-      spec.description.size() > max_description)
+  if (spec.title.size() > max_title_bytes || spec.filename.size() > max_title_bytes ||
+      spec.description.size() > max_description_bytes)
     return refuse(400, "title, filename or description is too long");
   auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
   if (!info) {

@@ -1,0 +1,30 @@
+#include "gateway/lookup.hpp"
+
+#include "gateway/ask.hpp"
+#include "gateway/problem.hpp"
+#include "runtime/ids.hpp"
+
+namespace sg {
+
+std::optional<std::string> video_id_of(const httplib::Request& req, httplib::Response& res) {
+  auto id = req.matches[1].str();
+  if (is_video_id(id))
+    return id;
+  problem(res, 404, "no such video");
+  return std::nullopt;
+}
+
+std::optional<video> find_video(const gateway_context& ctx, const httplib::Request& req,
+                                httplib::Response& res) {
+  auto id = video_id_of(req, res);
+  if (!id)
+    return std::nullopt;
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, *id);
+  if (!v) {
+    problem(res, v.error());
+    return std::nullopt;
+  }
+  return std::move(*v);
+}
+
+}  // namespace sg
