@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include "messages/auth_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
@@ -22,6 +23,7 @@ struct gateway_context {
   metadata_actor metadata;
   upload_manager_actor uploads;
   transcode_actor transcoder;
+  auth_actor auth;
   // Set by the node once every role is up; /health/ready reports it.
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
 

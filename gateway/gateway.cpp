@@ -62,6 +62,7 @@ void configure(http_server& s) {
   add_video_routes(r, s.ctx);
   add_job_routes(r, s.ctx);
   add_stream_routes(r, s.ctx);
+  add_auth_routes(r, s.ctx);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ std::string to_string(errc x) {
     case errc::forbidden: return "forbidden";
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";
+    case errc::unauthorized: return "unauthorized";
   }
   return "unknown";
 }
@@ -34,6 +35,7 @@ int http_status(errc x) {
     case errc::forbidden: return 403;
     case errc::unavailable: return 503;
     case errc::internal: return 500;
+    case errc::unauthorized: return 401;
   }
   return 500;
 }

@@ -21,6 +21,7 @@ enum class errc : uint8_t {
   forbidden,
   unavailable,
   internal,
+  unauthorized,
 };
 
 std::string to_string(errc x);

@@ -33,6 +33,11 @@ using metadata_actor = caf::typed_actor<
   // The jobs still queued or running.
   caf::replies_to<list_atom, job_atom>::with<std::vector<job_info>>,
   // A processing change (status, progress, results) of a video, and its job.
-  caf::replies_to<state_atom, video_state, job_info>::with<video>>;
+  caf::replies_to<state_atom, video_state, job_info>::with<video>,
+  // Auth records (nonces, revocations): put, get, and take = get and delete
+  // in one step, so a nonce is consumed exactly once.
+  caf::replies_to<auth_atom, caf::put_atom, std::string, std::string>::with<caf::ok_atom>,
+  caf::replies_to<auth_atom, caf::get_atom, std::string>::with<std::string>,
+  caf::replies_to<auth_atom, take_atom, std::string>::with<std::string>>;
 
 }  // namespace sg

@@ -4,6 +4,7 @@
 
 #include "messages/errors.hpp"
 #include "messages/metadata_actor.hpp"
+#include "messages/auth_actor.hpp"
 #include "messages/gateway_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
@@ -21,6 +22,11 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<job_info>>("std::vector<job_info>");
   cfg.add_message_type<transcode_outcome>("transcode_outcome");
   cfg.add_message_type<video_state>("video_state");
+  cfg.add_message_type<challenge_request>("challenge_request");
+  cfg.add_message_type<challenge>("challenge");
+  cfg.add_message_type<signed_challenge>("signed_challenge");
+  cfg.add_message_type<session>("session");
+  cfg.add_message_type<auth_actor>("auth_actor");
   cfg.add_message_type<transcode_actor>("transcode_actor");
   cfg.add_message_type<transcode_worker_actor>("transcode_worker_actor");
   cfg.add_message_type<metadata_actor>("metadata_actor");

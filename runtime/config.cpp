@@ -27,6 +27,7 @@ namespace {
 struct env_flag {
   const char* flag;
   const char* env;
+  char repeat_on = '\0';  // the variable lists several values of a repeatable flag
 };
 constexpr env_flag env_flags[] = {
   {"--data-dir", "STREAMGATE_DATA_DIR"},
@@ -39,6 +40,9 @@ constexpr env_flag env_flags[] = {
   {"--upload-expiry", "STREAMGATE_UPLOAD_EXPIRY"},
   {"--transcode-preset", "STREAMGATE_TRANSCODE_PRESET"},
   {"--secret", "STREAMGATE_SECRET"},
+  {"--auth-domain", "STREAMGATE_AUTH_DOMAIN"},
+  {"--chain", "STREAMGATE_CHAINS", ';'},
+  {"--jwt-key", "STREAMGATE_JWT_KEYS", ','},
 };
 
 bool given(const std::vector<std::string>& args, const std::string& flag) {
@@ -51,9 +55,20 @@ std::vector<std::string> with_environment(const std::vector<std::string>& args) 
   std::vector<std::string> out;
   for (const auto& ef : env_flags) {
     const char* value = std::getenv(ef.env);
-    if (value != nullptr && *value != '\0' && !given(args, ef.flag)) {
-      out.emplace_back(ef.flag);
-      out.emplace_back(value);
+    if (value == nullptr || *value == '\0' || given(args, ef.flag))
+      continue;
+    std::string text{value};
+    size_t start = 0;
+    while (start <= text.size()) {
+      auto end = ef.repeat_on ? text.find(ef.repeat_on, start) : std::string::npos;
+      auto item = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!item.empty()) {
+        out.emplace_back(ef.flag);
+        out.emplace_back(item);
+      }
+      if (end == std::string::npos)
+        break;
+      start = end + 1;
     }
   }
   out.insert(out.end(), args.begin(), args.end());
@@ -94,6 +109,17 @@ void add_options(CLI::App& app, node_config& c) {
                  "Origins allowed by CORS, comma-separated (* = any)")->delimiter(',');
   app.add_option("--secret", c.secret,
                  "HMAC secret for playback tokens (default: generated into the data directory)");
+  app.add_option("--auth-domain", c.auth.domain,
+                 "The SIWE domain wallets sign for (default: http host:port)");
+  app.add_option("--chain", c.chain_specs, "A chain: ID=URL[,URL...] (JSON-RPC, in failover order)")
+    ->take_all();
+  app.add_option("--jwt-key", c.jwt_key_specs,
+                 "A JWT key KID:SECRET; the first signs, all verify (default: generated)")
+    ->take_all();
+  app.add_option("--jwt-ttl", c.auth.session_ttl_s, "Seconds a session lasts")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--challenge-ttl", c.auth.challenge_ttl_s, "Seconds a sign-in challenge lasts")
+    ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--playback-ttl", c.http.playback_ttl_s, "Seconds a playback token is valid")
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,
@@ -146,6 +172,24 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   auto& c = out.config;
   c.upload.data_dir = c.data_dir;
   c.transcode.data_dir = c.data_dir;
+  if (c.auth.domain.empty())
+    c.auth.domain = (c.http.host == "0.0.0.0" ? "localhost" : c.http.host) + ":" + std::to_string(c.http.port);
+  for (const auto& spec : c.chain_specs) {
+    auto eq = spec.find('=');
+    std::vector<std::string> urls;
+    for (size_t start = eq + 1; eq != std::string::npos && start < spec.size();) {
+      auto comma = spec.find(',', start);
+      urls.push_back(spec.substr(start, comma - start));
+      start = comma == std::string::npos ? spec.size() : comma + 1;
+    }
+    auto id = eq == std::string::npos ? std::string{} : spec.substr(0, eq);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos || urls.empty()) {
+      out.exit_code = 2;
+      out.message = "--chain must be ID=URL[,URL...], got '" + spec + "'";
+      return out;
+    }
+    c.auth.chains.emplace_back(std::stoull(id), std::move(urls));
+  }
   if (c.transcode.max_workers == 0)
     c.transcode.max_workers = std::max(1u, std::thread::hardware_concurrency());
   c.transcode.max_workers = std::max(c.transcode.max_workers, c.transcode.min_workers);

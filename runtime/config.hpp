@@ -3,6 +3,7 @@
 // TOML/INI) < STREAMGATE_* environment < command-line flags.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sg {
@@ -42,6 +43,14 @@ struct transcode_settings {
   std::vector<int> heights;  // empty: 2160/1440/1080/720/480/360/240
 };
 
+struct auth_settings {
+  std::string domain;  // the SIWE domain; default: http host:port
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> chains;  // id -> RPC URLs
+  std::vector<std::pair<std::string, std::string>> jwt_keys;  // kid -> secret; first signs
+  int64_t session_ttl_s = 3600;
+  int challenge_ttl_s = 300;
+};
+
 struct node_config {
   std::string data_dir = "./data";
   std::vector<std::string> roles;  // empty = every role
@@ -52,6 +61,9 @@ struct node_config {
   http_settings http;
   upload_settings upload;
   transcode_settings transcode;
+  auth_settings auth;
+  std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
+  std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET
 
   bool has_role(const std::string& role) const;
 };

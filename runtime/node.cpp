@@ -12,6 +12,8 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "actors/auth/auth_service.hpp"
+#include "actors/auth/session_tokens.hpp"
 #include "actors/metadata/metadata_store.hpp"
 #include "actors/transcode/transcode_supervisor.hpp"
 #include "actors/upload/upload_manager.hpp"
@@ -85,6 +87,18 @@ int run_node(const node_config& config) {
   if (!db_open)
     return 1;
 
+  auth_actor auth;
+  if (config.has_role("auth")) {
+    auto settings = config.auth;
+    try {
+      settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir);
+      auth = spawn_auth_service(sys, settings, metadata);
+    } catch (const std::exception& e) {
+      log::error("node", "auth failed to start", {{"error", e.what()}});
+      stop(self, metadata, "metadata", grace);
+      return 1;
+    }
+  }
   transcode_actor transcoder;
   if (config.has_role("transcode"))
     transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);
@@ -101,6 +115,7 @@ int run_node(const node_config& config) {
     ctx.metadata = metadata;
     ctx.uploads = uploads;
     ctx.transcoder = transcoder;
+    ctx.auth = auth;
     ctx.data_dir = config.data_dir;
     ctx.secret = secret;
     auto gw = spawn_gateway(ctx);
@@ -108,6 +123,7 @@ int run_node(const node_config& config) {
       log::error("node", "gateway failed to start", {{"error", to_string(gw.error())}});
       stop(self, uploads, "upload", grace);
       stop(self, transcoder, "transcode", grace);
+      stop(self, auth, "auth", grace);
       stop(self, metadata, "metadata", grace);
       return 1;
     }
@@ -123,6 +139,7 @@ int run_node(const node_config& config) {
   bool http_drained = stop(self, gateway, "gateway", grace);
   stop(self, uploads, "upload", grace);
   stop(self, transcoder, "transcode", grace);
+  stop(self, auth, "auth", grace);
   stop(self, metadata, "metadata", grace);
   log::info("node", "stopped");
   if (!http_drained) {

@@ -216,4 +216,31 @@ std::optional<video> catalog::apply_state(const video_state& s, const job_info& 
   return v;
 }
 
+void catalog::put_auth(const std::string& key, const std::string& value) {
+  rocksdb::WriteBatch b;
+  b.Put(db_.cf(column::auth), key, value);
+  commit(b);
+}
+
+std::optional<std::string> catalog::get_auth(const std::string& key) {
+  std::string raw;
+  auto st = db_.db().Get(rocksdb::ReadOptions{}, db_.cf(column::auth), key, &raw);
+  if (st.IsNotFound())
+    return std::nullopt;
+  if (!st.ok())
+    throw std::runtime_error("RocksDB get: " + st.ToString());
+  return raw;
+}
+
+std::optional<std::string> catalog::take_auth(const std::string& key) {
+  // The metadata store handles one message at a time: nothing runs between.
+  auto value = get_auth(key);
+  if (value) {
+    rocksdb::WriteBatch b;
+    b.Delete(db_.cf(column::auth), key);
+    commit(b);
+  }
+  return value;
+}
+
 }  // namespace sg

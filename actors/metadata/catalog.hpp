@@ -39,6 +39,11 @@ public:
   /// once. Returns the updated video, or nothing when it no longer exists.
   std::optional<video> apply_state(const video_state& s, const job_info& j);
 
+  void put_auth(const std::string& key, const std::string& value);
+  std::optional<std::string> get_auth(const std::string& key);
+  /// Reads and deletes in one write; nothing when absent.
+  std::optional<std::string> take_auth(const std::string& key);
+
 private:
   void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);
   void commit(rocksdb::WriteBatch& b);

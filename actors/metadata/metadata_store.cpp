@@ -147,6 +147,26 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
       return guarded<std::vector<job_info>>(
         [&]() -> caf::result<std::vector<job_info>> { return db.active_jobs(); });
     },
+    [&db](auth_atom, caf::put_atom, const std::string& key, const std::string& value) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        db.put_auth(key, value);
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](auth_atom, caf::get_atom, const std::string& key) {
+      return guarded<std::string>([&]() -> caf::result<std::string> {
+        if (auto v = db.get_auth(key))
+          return std::move(*v);
+        return make_error(errc::not_found, "no such record");
+      });
+    },
+    [&db](auth_atom, take_atom, const std::string& key) {
+      return guarded<std::string>([&]() -> caf::result<std::string> {
+        if (auto v = db.take_auth(key))
+          return std::move(*v);
+        return make_error(errc::not_found, "no such record");
+      });
+    },
     [&db](state_atom, const video_state& s, const job_info& j) {
       return guarded<video>([&]() -> caf::result<video> {
         if (auto v = db.apply_state(s, j))

@@ -1,0 +1,191 @@
+#include "actors/auth/auth_service.hpp"
+
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <openssl/rand.h>
+
+#include "actors/auth/session_tokens.hpp"
+#include "actors/auth/sign_in.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/log.hpp"
+
+namespace sg {
+
+namespace {
+
+constexpr auto store_timeout = std::chrono::seconds(5);
+
+struct auth_state {
+  sign_in::policy policy;
+  std::unique_ptr<session_tokens> tokens;
+  int64_t session_ttl_s = 3600;
+  metadata_actor store;
+  static inline const char* name = "auth_service";
+};
+
+using auth_ptr = auth_actor::stateful_pointer<auth_state>;
+
+caf::error denied(const std::string& why) {
+  return make_error(errc::unauthorized, why);
+}
+
+// 20 letters and digits, uniformly drawn (rejection sampling, no modulo bias).
+std::string new_nonce() {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string out;
+  while (out.size() < 20) {
+    unsigned char b[32];
+    RAND_bytes(b, sizeof b);
+    for (auto c : b)
+      if (c < 248 && out.size() < 20)
+        out += alphabet[c % 62];
+  }
+  return out;
+}
+
+bool plausible_nonce(const std::string& n) {
+  return n.size() >= 8 && n.size() <= 64 &&
+         std::all_of(n.begin(), n.end(), [](unsigned char c) { return std::isalnum(c); });
+}
+
+session issue(auth_state& st, const std::string& address) {
+  session_claims c;
+  c.sub = address;
+  c.jti = random_hex(16);
+  c.iat = c.nbf = now_ms() / 1000;
+  c.exp = c.iat + st.session_ttl_s;
+  return session{st.tokens->issue(c), address, c.jti, c.exp};
+}
+
+std::string revoked_key(const std::string& jti) { return "revoked/" + jti; }
+
+// Verifies a bearer token, then asks the store whether it was revoked.
+void with_session(auth_ptr self, const std::string& token,
+                  std::function<void(session)> then, caf::typed_response_promise<session> fail_to) {
+  std::string why;
+  auto claims = self->state.tokens->verify(token, now_ms() / 1000, &why);
+  if (!claims) {
+    fail_to.deliver(denied(why));
+    return;
+  }
+  session s{token, claims->sub, claims->jti, claims->exp};
+  self->request(self->state.store, store_timeout, auth_atom::value, caf::get_atom::value,
+                revoked_key(claims->jti))
+    .then([fail_to](const std::string&) mutable { fail_to.deliver(denied("the token was revoked")); },
+          [s, then, fail_to](const caf::error& e) mutable {
+            if (is_ours(e) && static_cast<errc>(e.code()) == errc::not_found)
+              then(s);
+            else
+              fail_to.deliver(e);
+          });
+}
+
+auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadata_actor store) {
+  auto& st = self->state;
+  st.policy.domain = settings.domain;
+  for (const auto& [id, urls] : settings.chains)
+    st.policy.chains.insert(id);
+  st.policy.challenge_ttl_ms = settings.challenge_ttl_s * 1000LL;
+  st.session_ttl_s = settings.session_ttl_s;
+  st.tokens = std::make_unique<session_tokens>(settings.jwt_keys);
+  st.store = std::move(store);
+  return {
+    [self](challenge_atom, const challenge_request& req) -> caf::result<challenge> {
+      auto& st = self->state;
+      sign_in::record rec;
+      std::string why;
+      auto c = sign_in::make(st.policy, req, new_nonce(), now_ms(), &rec, &why);
+      if (!c)
+        return make_error(errc::bad_request, why);
+      auto rp = self->make_response_promise<challenge>();
+      self->request(st.store, store_timeout, auth_atom::value, caf::put_atom::value,
+                    "nonce/" + c->nonce, sign_in::to_json(rec))
+        .then([rp, c = *c](caf::ok_atom) mutable { rp.deliver(c); },
+              [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+    [self](verify_atom, const signed_challenge& s) -> caf::result<session> {
+      auto nonce = sign_in::nonce_of(s);
+      if (!nonce || !plausible_nonce(*nonce))
+        return denied("the message names no nonce of ours");
+      auto rp = self->make_response_promise<session>();
+      auto key = "nonce/" + *nonce;
+      self->request(self->state.store, store_timeout, auth_atom::value, caf::get_atom::value, key)
+        .then(
+          [self, rp, s, key](const std::string& stored) mutable {
+            auto rec = sign_in::record_from_json(stored);
+            if (!rec) {
+              rp.deliver(make_error(errc::internal, "a stored challenge is corrupt"));
+              return;
+            }
+            if (auto failed = sign_in::check(self->state.policy, *rec, s, now_ms())) {
+              log::info("auth", "sign-in refused", {{"kind", rec->kind}, {"reason", *failed}});
+              rp.deliver(denied(*failed));
+              return;
+            }
+            // Consumed in one step by the store: a replay finds nothing.
+            self->request(self->state.store, store_timeout, auth_atom::value, take_atom::value, key)
+              .then(
+                [self, rp, address = rec->address, kind = rec->kind](const std::string&) mutable {
+                  log::info("auth", "signed in", {{"kind", kind}});
+                  rp.deliver(issue(self->state, address));
+                },
+                [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
+          },
+          [rp](const caf::error& e) mutable {
+            if (is_ours(e) && static_cast<errc>(e.code()) == errc::not_found)
+              rp.deliver(denied("the nonce is unknown or already used"));
+            else
+              rp.deliver(e);
+          });
+      return rp;
+    },
+    [self](session_atom, const std::string& token) -> caf::result<session> {
+      auto rp = self->make_response_promise<session>();
+      with_session(self, token, [rp](session s) mutable { rp.deliver(s); }, rp);
+      return rp;
+    },
+    [self](refresh_atom, const std::string& token) -> caf::result<session> {
+      auto rp = self->make_response_promise<session>();
+      with_session(self, token,
+                   [self, rp](session old) mutable {
+                     auto fresh = issue(self->state, old.address);
+                     self->request(self->state.store, store_timeout, auth_atom::value,
+                                   caf::put_atom::value, revoked_key(old.jti),
+                                   std::to_string(old.expires_s))
+                       .then([rp, fresh](caf::ok_atom) mutable { rp.deliver(fresh); },
+                             [rp](const caf::error& e) mutable { rp.deliver(e); });
+                   },
+                   rp);
+      return rp;
+    },
+    [self](logout_atom, const std::string& token) -> caf::result<caf::ok_atom> {
+      std::string why;
+      auto claims = self->state.tokens->verify(token, now_ms() / 1000, &why);
+      if (!claims)
+        return denied(why);
+      auto rp = self->make_response_promise<caf::ok_atom>();
+      // Revoked until it would have expired anyway.
+      self->request(self->state.store, store_timeout, auth_atom::value, caf::put_atom::value,
+                    revoked_key(claims->jti), std::to_string(claims->exp))
+        .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
+              [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+  };
+}
+
+}  // namespace
+
+auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
+                              metadata_actor store) {
+  session_tokens check{settings.jwt_keys};  // throws on a bad key set, before spawning
+  return sys.spawn(service, settings, std::move(store));
+}
+
+}  // namespace sg
