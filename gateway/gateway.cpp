@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <httplib.h>
 
+#include "gateway/auth_filter.hpp"
 #include "gateway/middleware.hpp"
 #include "gateway/routes.hpp"
 #include "messages/errors.hpp"
@@ -55,7 +56,9 @@ void configure(http_server& s) {
   s.svr.set_payload_max_length(std::numeric_limits<size_t>::max());
   auto threads = static_cast<size_t>(http.threads);
   s.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  install_pipeline(s.svr, std::make_shared<middleware_chain>(standard_chain(http)));
+  auto chain = std::make_shared<middleware_chain>(standard_chain(http));
+  chain->push_back(make_bearer_auth(s.ctx));
+  install_pipeline(s.svr, chain);
   router r{s.svr};
   add_health_routes(r, s.ctx);
   add_upload_routes(r, s.ctx);

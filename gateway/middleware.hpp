@@ -22,6 +22,7 @@ struct request_context {
   std::chrono::steady_clock::time_point start;
   bool in_flight = false;
   bool close = false;  // see close_connection
+  std::string address;  // the signed-in wallet, if any
 };
 request_context& current_request();
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -38,9 +39,10 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
 }
 
 void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id_of(req, res);
-  if (!id)
+  auto v = find_video(ctx, req, res);
+  if (!v || !require_owner(res, v->owner))
     return;
+  const auto* id = &v->id;
   if (!ctx.transcoder)
     return problem(res, 503, "this node does not transcode");
   auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, *id);
@@ -59,6 +61,11 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto stored = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, id);
   if (!stored)
     return problem(res, stored.error());
+  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, stored->video_id);
+  if (!v)
+    return problem(res, v.error());
+  if (!require_owner(res, v->owner))
+    return;
   auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, id);
   if (!j)
     return problem(res, j.error());

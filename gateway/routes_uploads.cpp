@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -42,23 +43,35 @@ void set_expiry(httplib::Response& res, const upload_info& info) {
     res.set_header("Upload-Expires", http_date(info.expires_ms));
 }
 
-// The upload's session, or a problem answered (404 unknown, 410 expired).
-std::optional<upload_session_actor> session_of(const gateway_context& ctx,
-                                               const httplib::Request& req,
-                                               httplib::Response& res) {
+// The upload's session and state, when the signed-in user owns it; otherwise
+// a problem answered (401, 403, 404 unknown, 410 expired).
+struct owned_upload {
+  upload_session_actor session;
+  upload_info info;
+};
+
+std::optional<owned_upload> session_of(const gateway_context& ctx, const httplib::Request& req,
+                                       httplib::Response& res) {
   auto id = req.matches[1].str();
   if (!is_upload_id(id)) {
     refuse(req, res, 404, "no such upload");
     return std::nullopt;
   }
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
-  if (!session) {
+  auto info = session ? ask<upload_info>(ctx, *session, caf::get_atom::value)
+                      : caf::expected<upload_info>{session.error()};
+  if (!info) {
     if (has_body(req))
       close_connection(req, res);
-    problem(res, session.error());
+    problem(res, info.error());
     return std::nullopt;
   }
-  return *session;
+  if (!require_owner(res, info->spec.owner)) {
+    if (has_body(req))
+      close_connection(req, res);
+    return std::nullopt;
+  }
+  return owned_upload{*session, std::move(*info)};
 }
 
 // Decodes Upload-Metadata into the spec; false with a problem answered.
@@ -120,7 +133,14 @@ void create(const gateway_context& ctx, const httplib::Request& req, httplib::Re
             const httplib::ContentReader& body) {
   if (!require_tus(req, res))
     return;
+  auto user = require_user(res);
+  if (!user) {
+    if (has_body(req))
+      close_connection(req, res);
+    return;
+  }
   upload_spec spec;
+  spec.owner = *user;
   if (req.has_header("Upload-Concat")) {
     auto concat = tus::parse_concat(req.get_header_value("Upload-Concat"));
     if (!concat)
@@ -182,12 +202,10 @@ void head_or_get(const gateway_context& ctx, const httplib::Request& req, httpli
   const bool head = req.method == "HEAD";
   if (head && !require_tus(req, res))
     return;
-  auto session = session_of(ctx, req, res);
-  if (!session)
+  auto upload = session_of(ctx, req, res);
+  if (!upload)
     return;
-  auto info = ask<upload_info>(ctx, *session, caf::get_atom::value);
-  if (!info)
-    return problem(res, info.error());
+  const auto* info = &upload->info;
   res.set_header("Cache-Control", "no-store");
   if (!head) {
     nlohmann::json body = {{"id", info->id},
@@ -232,10 +250,10 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto checksum = read_checksum(req, res);
   if (!checksum)
     return;
-  auto session = session_of(ctx, req, res);
-  if (!session)
+  auto upload = session_of(ctx, req, res);
+  if (!upload)
     return;
-  auto out = stream_body(ctx, *session, *offset, *checksum, req, body);
+  auto out = stream_body(ctx, upload->session, *offset, *checksum, req, body);
   if (!out.consumed)
     close_connection(req, res);
   if (!out.info)
@@ -248,10 +266,10 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 void terminate(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!require_tus(req, res))
     return;
-  auto session = session_of(ctx, req, res);
-  if (!session)
+  auto upload = session_of(ctx, req, res);
+  if (!upload)
     return;
-  auto done = ask<caf::ok_atom>(ctx, *session, caf::delete_atom::value);
+  auto done = ask<caf::ok_atom>(ctx, upload->session, caf::delete_atom::value);
   if (!done)
     return problem(res, done.error());
   res.status = 204;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -108,9 +109,10 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
 }
 
 void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id_of(req, res);
-  if (!id)
+  auto current = find_video(ctx, req, res);
+  if (!current || !require_owner(res, current->owner))
     return;
+  const auto* id = &current->id;
   auto type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0 && type.rfind("application/merge-patch+json", 0) != 0)
     return problem(res, 415, "send application/json");
@@ -125,9 +127,10 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 }
 
 void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = video_id_of(req, res);
-  if (!id)
+  auto current = find_video(ctx, req, res);
+  if (!current || !require_owner(res, current->owner))
     return;
+  const auto* id = &current->id;
   auto done = ask<caf::ok_atom>(ctx, ctx.metadata, caf::delete_atom::value, video_atom::value, *id);
   if (!done)
     return problem(res, done.error());
@@ -141,6 +144,9 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
     close_connection(req, res);
     problem(res, status, detail);
   };
+  auto user = require_user(res);
+  if (!user)
+    return close_connection(req, res);
   if (!req.has_header("Content-Length"))
     return refuse(411, "send the file with Content-Length");
   auto length = tus::parse_u64(req.get_header_value("Content-Length"));
@@ -149,6 +155,7 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   if (*length > ctx.tus_max_size)
     return refuse(413, "the file exceeds the upload size limit");
   upload_spec spec;
+  spec.owner = *user;
   spec.length = *length;
   spec.title = req.get_param_value("title");
   spec.description = req.get_param_value("description");

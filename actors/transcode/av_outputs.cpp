@@ -55,6 +55,10 @@ void write_cmaf_header(AVFormatContext* mux, const std::string& dir, double cut_
   av_dict_set(&opts, "hls_segment_filename", (dir + "/seg_%05d.m4s").c_str(), 0);
   av_dict_set(&opts, "start_number", "1", 0);
   av_dict_set(&opts, "hls_flags", "independent_segments", 0);
+  // B-frames make the first picture's presentation time two frames late;
+  // negative composition offsets keep video starting at 0 like the audio,
+  // so players find no gap to seek over at the start.
+  av_dict_set(&opts, "hls_segment_options", "movflags=+negative_cts_offsets", 0);
   int rc = avformat_write_header(mux, &opts);
   std::string unused;
   for (auto* e = av_dict_get(opts, "", nullptr, AV_DICT_IGNORE_SUFFIX); e != nullptr;

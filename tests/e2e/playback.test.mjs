@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import * as tus from 'tus-js-client';
 import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
+import { signIn } from './sign_in.mjs';
 
 const require = createRequire(import.meta.url);
 const work = tempDir('sg-e2e-play-');
@@ -17,10 +18,12 @@ const dataDir = path.join(work, 'data');
 let port;
 let node;
 let browser;
+let auth;
 
 before(async () => {
   port = await freePort();
   node = await startNode({ dataDir, port, args: ['--transcode-workers-max', '1'] });
+  auth = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -35,16 +38,17 @@ after(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-const api = (p, init) => fetch(`${node.base}${p}`, init);
+const api = (p, init = {}) => fetch(`${node.base}${p}`, { ...init, headers: { ...auth, ...init.headers } });
 
 function upload(file, title) {
   return new Promise((resolve, reject) => {
     const u = new tus.Upload(fs.readFileSync(file), {
       endpoint: `${node.base}/api/v1/uploads`,
       metadata: { filename: path.basename(file), title },
+      headers: auth,
       retryDelays: [0, 300, 1000],
       onError: reject,
-      onSuccess: async () => resolve((await (await fetch(u.url)).json()).video_id),
+      onSuccess: async () => resolve((await (await fetch(u.url, { headers: auth })).json()).video_id),
     });
     u.start();
   });
@@ -98,7 +102,10 @@ async function play(kind, url) {
     }, { kind, url });
     await page.waitForFunction(() => document.getElementById('v').currentTime > 3 || window.errors.length > 0,
       null, { timeout: 30000 });
-    return await page.evaluate(() => ({ time: document.getElementById('v').currentTime, errors: window.errors }));
+    return await page.evaluate(() => {
+      const v = document.getElementById('v');
+      return { time: v.currentTime, errors: window.errors, start: v.buffered.length ? v.buffered.start(0) : -1 };
+    });
   } finally {
     await page.close();
   }
@@ -125,6 +132,7 @@ test('an uploaded 720p clip with audio transcodes and plays in HLS and DASH', as
   const hls = await play('hls', `${node.base}${urls.hls}`);
   assert.deepEqual(hls.errors, []);
   assert.ok(hls.time > 3, `hls.js reached ${hls.time}s`);
+  assert.ok(hls.start >= 0 && hls.start < 0.01, `media starts at 0, not ${hls.start}s (no gap to seek over)`);
   const dash = await play('dash', `${node.base}${urls.dash}`);
   assert.deepEqual(dash.errors, []);
   assert.ok(dash.time > 3, `dash.js reached ${dash.time}s`);

@@ -6,17 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tus from 'tus-js-client';
 import { freePort, makeClip, sha256, startNode, stopNode, tempDir } from './harness.mjs';
+import { signIn } from './sign_in.mjs';
 
 const work = tempDir('sg-e2e-tus-');
 const dataDir = path.join(work, 'data');
 let clip;
 let port;
 let node;
+let auth;
 
 before(async () => {
   clip = makeClip(path.join(work, 'clip.mp4'), { seconds: 10, bitrate: '16M' });
   port = await freePort();
   node = await startNode({ dataDir, port });
+  auth = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
 });
 
 after(async () => {
@@ -30,6 +33,7 @@ function upload(file, options = {}) {
     const u = new tus.Upload(bytes, {
       endpoint: `http://127.0.0.1:${port}/api/v1/uploads`,
       metadata: { filename: path.basename(file), title: 'Test pattern', tags: 'e2e,lavfi' },
+      headers: auth,
       retryDelays: [0, 200, 500, 1000, 2000, 3000, 5000],
       removeFingerprintOnSuccess: true,
       onError: reject,
@@ -41,7 +45,7 @@ function upload(file, options = {}) {
 }
 
 async function videoOf(uploadUrl) {
-  const r = await fetch(uploadUrl);
+  const r = await fetch(uploadUrl, { headers: auth });
   assert.equal(r.status, 200);
   const body = await r.json();
   assert.equal(body.offset, fs.statSync(clip).size);

@@ -3,12 +3,20 @@
 # then a restart, after which videos, search and half-done uploads are intact.
 source "$(dirname "$0")/lib.sh"
 
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TUS=(-H "Tus-Resumable: 1.0.0")
 OCTET=(-H "Content-Type: application/offset+octet-stream")
 MAX=20000000
 # Without the transcode role videos stay "queued": this test is about uploads.
-ROLES=(--roles gateway,upload,metadata)
+ROLES=(--roles gateway,upload,metadata,auth)
 start_node "${ROLES[@]}" --upload-max-size $MAX --cors-origins http://allowed.example
+
+# Uploads and edits need a signed-in owner (SIWE through ethers).
+sign_in() { node "$ROOT/tests/e2e/sign_in.mjs" "$BASE" "$@"; }
+AUTH=(-H "Authorization: Bearer $(sign_in)")
+OTHER=(-H "Authorization: Bearer $(sign_in 0x6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c)")
+TUS_ANON=("${TUS[@]}")
+TUS+=("${AUTH[@]}")
 
 head -c 3000000 /dev/urandom >"$WORK/src.bin"
 slice() { dd if="$WORK/src.bin" of="$WORK/$1" bs=1000000 skip="$2" count="$3" status=none; }
@@ -53,13 +61,22 @@ check_contains "Upload-Expires is an HTTP date" "GMT" "$(header upload-expires)"
 UP="$BASE$LOC"
 UPLOAD_ID=${LOC##*/}
 
+req -X POST "$U" "${TUS_ANON[@]}" -H "Upload-Length: 10"
+expect_problem "POST without a session" 401
+req -X POST "$U" "${TUS_ANON[@]}" -H "Authorization: Bearer not.a.token" -H "Upload-Length: 10"
+expect_problem "POST with a forged token" 401
+req -I "$UP" "${TUS_ANON[@]}" "${OTHER[@]}"
+check "HEAD of someone else's upload -> 403" 403 "$STATUS"
+req -X PATCH "$UP" "${TUS_ANON[@]}" "${OTHER[@]}" "${OCTET[@]}" -H "Upload-Offset: 0" --data-binary @"$WORK/first.bin"
+expect_problem "PATCH of someone else's upload" 403
+
 req -I "$UP" "${TUS[@]}"
 check "HEAD -> 200" 200 "$STATUS"
 check "HEAD Upload-Offset 0" 0 "$(header upload-offset)"
 check "HEAD Upload-Length" 3000000 "$(header upload-length)"
 check "HEAD Cache-Control" "no-store" "$(header cache-control)"
 check "HEAD echoes Upload-Metadata" "$META" "$(header upload-metadata)"
-req -I "$UP"
+req -I "$UP" "${AUTH[@]}"
 check "HEAD without Tus-Resumable -> 412" 412 "$STATUS"
 req -I "$U/0123456789abcdef0123456789abcdef" "${TUS[@]}"
 check "HEAD unknown upload -> 404" 404 "$STATUS"
@@ -117,7 +134,7 @@ SHA256=$(sha256sum "$WORK/third.bin" | cut -c1-64 | xxd -r -p | base64 -w0)
 req -X PATCH "$UP" "${TUS[@]}" "${OCTET[@]}" -H "Upload-Offset: 2000000" -H "Upload-Checksum: sha256 $SHA256" --data-binary @"$WORK/third.bin"
 check "final PATCH with sha256 -> 204" 204 "$STATUS"
 check "final offset" 3000000 "$(header upload-offset)"
-req "$UP"
+req "$UP" "${AUTH[@]}"
 check "GET upload -> 200" 200 "$STATUS"
 VIDEO_ID=$(echo "$BODY" | sed -E 's/.*"video_id":"([0-9a-f]+)".*/\1/')
 check_contains "GET upload names the video" "\"offset\":3000000" "$BODY"
@@ -147,7 +164,7 @@ check "final upload complete" 2000000 "$(header upload-offset)"
 check_contains "final upload names its parts" "final;$P1 $P2" "$(header upload-concat)"
 req -X PATCH "$FINAL" "${TUS[@]}" "${OCTET[@]}" -H "Upload-Offset: 0" --data-binary "x"
 expect_problem "PATCH of a final upload" 403
-req "$FINAL"
+req "$FINAL" "${AUTH[@]}"
 JOINED=$(echo "$BODY" | sed -E 's/.*"video_id":"([0-9a-f]+)".*/\1/')
 check "joined source equals both parts" "$(head -c 2000000 "$WORK/src.bin" | sha256sum)" "$(sha256sum <"$WORK/data/media/$JOINED/source")"
 
@@ -160,12 +177,14 @@ req -I "$DOOMED" "${TUS[@]}"
 check "HEAD after DELETE -> 404" 404 "$STATUS"
 
 echo "# simple upload and search"
-req -X POST "$BASE/api/v1/videos/upload?title=Cats%20in%20Lisbon&tags=cats,travel" --data-binary @"$WORK/first.bin"
+req -X POST "$BASE/api/v1/videos/upload?title=Cats%20in%20Lisbon" --data-binary @"$WORK/first.bin"
+expect_problem "simple upload without a session" 401
+req -X POST "$BASE/api/v1/videos/upload?title=Cats%20in%20Lisbon&tags=cats,travel" "${AUTH[@]}" --data-binary @"$WORK/first.bin"
 check "simple upload -> 201" 201 "$STATUS"
 CATS=$(echo "$BODY" | sed -E 's/.*"id":"([0-9a-f]+)".*/\1/')
-req -X POST "$BASE/api/v1/videos/upload?title=Dogs%20at%20the%20beach&description=sunny" --data-binary @"$WORK/second.bin"
+req -X POST "$BASE/api/v1/videos/upload?title=Dogs%20at%20the%20beach&description=sunny" "${AUTH[@]}" --data-binary @"$WORK/second.bin"
 DOGS=$(echo "$BODY" | sed -E 's/.*"id":"([0-9a-f]+)".*/\1/')
-req -X POST "$BASE/api/v1/videos/upload" -H "Transfer-Encoding: chunked" --data-binary @"$WORK/second.bin"
+req -X POST "$BASE/api/v1/videos/upload" "${AUTH[@]}" -H "Transfer-Encoding: chunked" --data-binary @"$WORK/second.bin"
 expect_problem "simple upload without Content-Length" 411
 req "$BASE/api/v1/videos?q=LISBON"
 check_contains "search is case-insensitive" "$VIDEO_ID" "$BODY"
@@ -199,17 +218,27 @@ check "pagination walks newest first" "$DOGS $CATS $JOINED $VIDEO_ID " "$SEEN"
 
 echo "# video edits"
 V="$BASE/api/v1/videos/$CATS"
-req -X PATCH "$V" -H "Content-Type: application/json" -d '{"title": '
+req -X PATCH "$V" -H "Content-Type: application/json" -d '{"title": "x"}'
+expect_problem "PATCH video without a session" 401
+req -X PATCH "$V" "${OTHER[@]}" -H "Content-Type: application/json" -d '{"title": "x"}'
+expect_problem "PATCH someone else's video" 403
+req -X DELETE "$V" "${OTHER[@]}"
+expect_problem "DELETE someone else's video" 403
+req "$BASE/api/v1/videos/$CATS"
+check_contains "the video knows its owner" '"owner":"0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0"' "$BODY"
+req "$BASE/api/v1/videos?owner=0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0&limit=100"
+check_contains "owner filter" "$CATS" "$BODY"
+req -X PATCH "$V" "${AUTH[@]}" -H "Content-Type: application/json" -d '{"title": '
 expect_problem "PATCH video malformed JSON" 400
-req -X PATCH "$V" -H "Content-Type: application/json" -d '{"title": 42}'
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: application/json" -d '{"title": 42}'
 expect_problem "PATCH video wrong type" 400
-req -X PATCH "$V" -H "Content-Type: application/json" -d '{"status": "ready"}'
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: application/json" -d '{"status": "ready"}'
 expect_problem "PATCH video read-only field" 400
-req -X PATCH "$V" -H "Content-Type: text/plain" -d '{"title": "x"}'
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: text/plain" -d '{"title": "x"}'
 expect_problem "PATCH video wrong content type" 415
-req -X PATCH "$BASE/api/v1/videos/0000000000000000" -H "Content-Type: application/json" -d '{"title": "x"}'
+req -X PATCH "${AUTH[@]}" "$BASE/api/v1/videos/0000000000000000" -H "Content-Type: application/json" -d '{"title": "x"}'
 expect_problem "PATCH unknown video" 404
-req -X PATCH "$V" -H "Content-Type: application/json" -d '{"title": "Kittens in Porto", "tags": ["kittens"]}'
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: application/json" -d '{"title": "Kittens in Porto", "tags": ["kittens"]}'
 check "PATCH video -> 200" 200 "$STATUS"
 req "$BASE/api/v1/videos?q=porto"
 check_contains "search follows the new title" "$CATS" "$BODY"
@@ -222,9 +251,9 @@ echo "# limits"
 req "$BASE/health/live" -H "X-A: $(head -c 7000 /dev/zero | tr '\0' a)" -H "X-B: $(head -c 7000 /dev/zero | tr '\0' b)" -H "X-C: $(head -c 7000 /dev/zero | tr '\0' c)"
 expect_problem "oversized headers" 431
 head -c 1100000 /dev/zero >"$WORK/big.json"
-req -X PATCH "$V" -H "Content-Type: application/json" --data-binary @"$WORK/big.json"
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: application/json" --data-binary @"$WORK/big.json"
 expect_problem "oversized JSON body" 413
-req -X PATCH "$V" -H "Content-Type: application/json" -H "Transfer-Encoding: chunked" --data-binary @"$WORK/big.json"
+req -X PATCH "${AUTH[@]}" "$V" -H "Content-Type: application/json" -H "Transfer-Encoding: chunked" --data-binary @"$WORK/big.json"
 expect_problem "chunked JSON body" 411
 
 echo "# CORS"
@@ -244,12 +273,12 @@ check_contains "upload counters" "streamgate_uploads_completed_total 4" "$BODY"
 check_contains "checksum failures counted" "streamgate_upload_checksum_failures_total 1" "$BODY"
 
 echo "# deletion"
-req -X DELETE "$BASE/api/v1/videos/$DOGS"
+req -X DELETE "${AUTH[@]}" "$BASE/api/v1/videos/$DOGS"
 check "DELETE video -> 204" 204 "$STATUS"
 check "media directory removed" "no" "$([[ -e $WORK/data/media/$DOGS ]] && echo yes || echo no)"
 req "$BASE/api/v1/videos?q=dogs"
 check "deleted video leaves search" '{"items":[],"next_cursor":null}' "$BODY"
-req -X DELETE "$BASE/api/v1/videos/$DOGS"
+req -X DELETE "${AUTH[@]}" "$BASE/api/v1/videos/$DOGS"
 expect_problem "DELETE deleted video" 404
 
 echo "# restart"
@@ -267,6 +296,8 @@ stop_node
 
 echo "# expiry"
 start_node "${ROLES[@]}" --upload-expiry 1 --upload-sweep-interval 1
+AUTH=(-H "Authorization: Bearer $(sign_in)")
+TUS=("${TUS_ANON[@]}" "${AUTH[@]}")
 req -X POST "$BASE/api/v1/uploads" "${TUS[@]}" -H "Upload-Length: 3000000" "${OCTET[@]}" --data-binary @"$WORK/first.bin"
 EXPIRING="$BASE$(header location)"
 EXPIRING_ID=$(header location); EXPIRING_ID=${EXPIRING_ID##*/}

@@ -1,0 +1,64 @@
+#include "gateway/auth_filter.hpp"
+
+#include "gateway/ask.hpp"
+#include "gateway/problem.hpp"
+
+namespace sg {
+
+namespace {
+
+class bearer_auth final : public middleware {
+public:
+  explicit bearer_auth(const gateway_context& ctx) : ctx_(ctx) {}
+  bool on_request(const httplib::Request& req, httplib::Response& res,
+                  request_context& rc) override {
+    auto h = req.get_header_value("Authorization");
+    if (h.empty() || !ctx_.auth || req.path.rfind("/api/v1/auth/", 0) == 0)
+      return true;  // anonymous; the auth routes read the header themselves
+    if (h.rfind("Bearer ", 0) != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      close_connection(req, res);
+      problem(res, 401, "Authorization must be a Bearer token");
+      return false;
+    }
+    auto s = ask<session>(ctx_, ctx_.auth, session_atom::value, h.substr(7));
+    if (!s) {
+      res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      close_connection(req, res);
+      problem(res, s.error());
+      return false;
+    }
+    rc.address = s->address;
+    return true;
+  }
+
+private:
+  const gateway_context& ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<middleware> make_bearer_auth(const gateway_context& ctx) {
+  return std::make_unique<bearer_auth>(ctx);
+}
+
+std::optional<std::string> require_user(httplib::Response& res) {
+  const auto& address = current_request().address;
+  if (!address.empty())
+    return address;
+  res.set_header("WWW-Authenticate", "Bearer");
+  problem(res, 401, "sign in first: this needs an Authorization: Bearer token");
+  return std::nullopt;
+}
+
+bool require_owner(httplib::Response& res, const std::string& owner) {
+  auto user = require_user(res);
+  if (!user)
+    return false;
+  if (*user == owner)
+    return true;
+  problem(res, 403, "only the owner may do this");
+  return false;
+}
+
+}  // namespace sg

@@ -1,0 +1,22 @@
+#pragma once
+// Authentication as one more filter of the pipeline: a bearer token, when
+// sent, must be a live session (401 otherwise); its wallet address is then
+// the request's user. Routes decide what needs a user (require_user).
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "gateway/context.hpp"
+#include "gateway/middleware.hpp"
+
+namespace sg {
+
+std::unique_ptr<middleware> make_bearer_auth(const gateway_context& ctx);
+
+/// The signed-in address, or 401 answered and nothing.
+std::optional<std::string> require_user(httplib::Response& res);
+
+/// True when the signed-in user owns `owner`; 403 answered otherwise.
+bool require_owner(httplib::Response& res, const std::string& owner);
+
+}  // namespace sg
