@@ -6,6 +6,7 @@
 
 #include "messages/auth_actor.hpp"
 #include "messages/metadata_actor.hpp"
+#include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
 #include "runtime/config.hpp"
@@ -24,6 +25,7 @@ struct gateway_context {
   upload_manager_actor uploads;
   transcode_actor transcoder;
   auth_actor auth;
+  nft_actor nft;
   // Set by the node once every role is up; /health/ready reports it.
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
 

@@ -66,6 +66,7 @@ void configure(http_server& s) {
   add_job_routes(r, s.ctx);
   add_stream_routes(r, s.ctx);
   add_auth_routes(r, s.ctx);
+  add_nft_routes(r, s.ctx);
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 
 namespace sg {
 
+/// `viewer` (a wallet, lowercase hex without 0x) binds the token to the
+/// viewer of a gated video: "<exp>.<viewer>.<mac>". Empty: "<exp>.<mac>".
 std::string sign_playback(const std::string& secret, const std::string& video_id,
-                          int64_t expires_s);
+                          int64_t expires_s, const std::string& viewer = "");
 
 enum class token_status { valid, malformed, forged, expired };
 

@@ -4,11 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/auth_filter.hpp"
+#include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
+#include "messages/errors.hpp"
 #include "gateway/playback_token.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -67,8 +71,26 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
   const auto& id = v->id;
   if (v->status != "ready")
     return problem(res, 409, "the video is " + v->status + ", not ready");
+  std::string viewer;
+  if (!v->access.rules.empty()) {
+    auto user = require_user(res);
+    if (!user)
+      return;
+    if (!ctx.nft)
+      return problem(res, 503, "this node cannot check token ownership");
+    auto ok = passes(ctx, v->access, *user);
+    if (!ok) {
+      if (is_ours(ok.error()) && static_cast<errc>(ok.error().code()) == errc::unavailable)
+        res.set_header("Retry-After", "5");  // fail closed, try again soon
+      return problem(res, ok.error());
+    }
+    if (!*ok)
+      return problem(res, 403, "this video is for holders of its token; your wallet does not qualify");
+    viewer = user->substr(2);
+    std::transform(viewer.begin(), viewer.end(), viewer.begin(), [](unsigned char c) { return std::tolower(c); });
+  }
   auto expires = now_ms() / 1000 + ctx.http.playback_ttl_s;
-  auto base = "/v/" + id + "/" + sign_playback(*ctx.secret, id, expires) + "/";
+  auto base = "/v/" + id + "/" + sign_playback(*ctx.secret, id, expires, viewer) + "/";
   res.set_header("Cache-Control", "no-store");
   res.set_content(nlohmann::json{{"hls", base + "master.m3u8"},
                                  {"dash", base + "manifest.mpd"},

@@ -4,6 +4,7 @@
 
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
+#include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -100,6 +101,12 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
       }
       p.has_tags = true;
       p.tags = std::move(*tags);
+    } else if (key == "gate") {
+      auto g = parse_gate(value, &why);
+      if (!g)
+        return std::nullopt;
+      p.has_gate = true;
+      p.access = std::move(*g);
     } else {
       why = "field '" + key + "' is unknown, read-only or of the wrong type";
       return std::nullopt;

@@ -6,6 +6,7 @@
 #include "messages/metadata_actor.hpp"
 #include "messages/auth_actor.hpp"
 #include "messages/gateway_actor.hpp"
+#include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
 
@@ -27,6 +28,10 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<signed_challenge>("signed_challenge");
   cfg.add_message_type<session>("session");
   cfg.add_message_type<auth_actor>("auth_actor");
+  cfg.add_message_type<holding_check>("holding_check");
+  cfg.add_message_type<rpc_outcome>("rpc_outcome");
+  cfg.add_message_type<nft_actor>("nft_actor");
+  cfg.add_message_type<rpc_worker_actor>("rpc_worker_actor");
   cfg.add_message_type<transcode_actor>("transcode_actor");
   cfg.add_message_type<transcode_worker_actor>("transcode_worker_actor");
   cfg.add_message_type<metadata_actor>("metadata_actor");

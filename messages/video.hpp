@@ -6,6 +6,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/gate.hpp"
+
 namespace sg {
 
 /// One encoded rendition as the encoder really produced it: the playlists
@@ -65,6 +67,7 @@ struct video {
   source_info source;
   std::vector<rendition> renditions;
   std::string job_id;  // the latest transcode job
+  gate access;         // rules empty: anyone may watch
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 };
@@ -73,7 +76,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, video& x) {
   return f(caf::meta::type_name("video"), x.id, x.title, x.description, x.tags,
            x.owner, x.status, x.error, x.filename, x.progress, x.duration_ms,
-           x.source_bytes, x.source, x.renditions, x.job_id, x.created_ms, x.updated_ms);
+           x.source_bytes, x.source, x.renditions, x.job_id, x.access, x.created_ms, x.updated_ms);
 }
 
 /// An edit of the user-owned fields; a `has_*` flag says the field is set.
@@ -84,12 +87,14 @@ struct video_patch {
   std::string description;
   bool has_tags = false;
   std::vector<std::string> tags;
+  bool has_gate = false;
+  gate access;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, video_patch& x) {
   return f(caf::meta::type_name("video_patch"), x.has_title, x.title,
-           x.has_description, x.description, x.has_tags, x.tags);
+           x.has_description, x.description, x.has_tags, x.tags, x.has_gate, x.access);
 }
 
 /// Search and listing: AND of the terms in `q` (the last one a prefix),

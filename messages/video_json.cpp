@@ -44,6 +44,32 @@ void from_json(const nlohmann::json& j, source_info& s) {
   s.duration_ms = j.value("duration_ms", int64_t{0});
 }
 
+void to_json(nlohmann::json& j, const gate& g) {
+  auto rules = nlohmann::json::array();
+  for (const auto& r : g.rules) {
+    nlohmann::json one = {{"chain_id", r.chain_id}, {"contract", r.contract},
+                          {"standard", r.standard}, {"min_balance", r.min_balance}};
+    if (!r.token_id.empty())
+      one["token_id"] = r.token_id;
+    rules.push_back(std::move(one));
+  }
+  j = {{"mode", g.mode}, {"rules", rules}};
+}
+
+void from_json(const nlohmann::json& j, gate& g) {
+  g.mode = j.value("mode", "any");
+  g.rules.clear();
+  for (const auto& r : j.value("rules", nlohmann::json::array())) {
+    gate_rule rule;
+    rule.chain_id = r.value("chain_id", uint64_t{0});
+    rule.contract = r.value("contract", "");
+    rule.standard = r.value("standard", "auto");
+    rule.token_id = r.value("token_id", "");
+    rule.min_balance = r.value("min_balance", uint64_t{1});
+    g.rules.push_back(std::move(rule));
+  }
+}
+
 void to_json(nlohmann::json& j, const video& v) {
   j = {{"id", v.id},
        {"title", v.title},
@@ -59,6 +85,7 @@ void to_json(nlohmann::json& j, const video& v) {
        {"source", v.source},
        {"renditions", v.renditions},
        {"job_id", v.job_id},
+       {"gate", v.access.rules.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.access)},
        {"created_ms", v.created_ms},
        {"updated_ms", v.updated_ms}};
 }
@@ -79,6 +106,8 @@ void from_json(const nlohmann::json& j, video& v) {
   v.source = j.value("source", source_info{});
   v.renditions = j.value("renditions", std::vector<rendition>{});
   v.job_id = j.value("job_id", "");
+  if (j.contains("gate") && j["gate"].is_object())
+    v.access = j["gate"].get<gate>();
   v.created_ms = j.value("created_ms", int64_t{0});
   v.updated_ms = j.value("updated_ms", int64_t{0});
 }

@@ -13,6 +13,9 @@ void from_json(const nlohmann::json& j, rendition& r);
 void to_json(nlohmann::json& j, const source_info& s);
 void from_json(const nlohmann::json& j, source_info& s);
 
+void to_json(nlohmann::json& j, const gate& g);
+void from_json(const nlohmann::json& j, gate& g);
+
 void to_json(nlohmann::json& j, const video& v);
 void from_json(const nlohmann::json& j, video& v);
 

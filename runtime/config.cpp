@@ -120,6 +120,16 @@ void add_options(CLI::App& app, node_config& c) {
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--challenge-ttl", c.auth.challenge_ttl_s, "Seconds a sign-in challenge lasts")
     ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--nft-cache-positive", c.nft.positive_ttl_s, "Seconds a passing NFT check is cached")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--nft-cache-negative", c.nft.negative_ttl_s, "Seconds a failing NFT check is cached")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--rpc-timeout-ms", c.nft.rpc_timeout_ms, "Timeout of one JSON-RPC call")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--rpc-breaker-failures", c.nft.breaker_failures,
+                 "Consecutive failures that open an endpoint's circuit")->capture_default_str();
+  app.add_option("--rpc-breaker-open", c.nft.breaker_open_s,
+                 "Seconds an open circuit skips its endpoint")->capture_default_str();
   app.add_option("--playback-ttl", c.http.playback_ttl_s, "Seconds a playback token is valid")
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,
@@ -190,6 +200,7 @@ config_result parse_node_config(const std::vector<std::string>& args) {
     }
     c.auth.chains.emplace_back(std::stoull(id), std::move(urls));
   }
+  c.nft.chains = c.auth.chains;
   if (c.transcode.max_workers == 0)
     c.transcode.max_workers = std::max(1u, std::thread::hardware_concurrency());
   c.transcode.max_workers = std::max(c.transcode.max_workers, c.transcode.min_workers);

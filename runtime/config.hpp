@@ -51,6 +51,15 @@ struct auth_settings {
   int challenge_ttl_s = 300;
 };
 
+struct nft_settings {
+  std::vector<std::pair<uint64_t, std::vector<std::string>>> chains;  // id -> RPC URLs
+  int positive_ttl_s = 30;  // how long "holds" is believed
+  int negative_ttl_s = 10;
+  int rpc_timeout_ms = 2000;
+  int breaker_failures = 3;  // consecutive failures that open an endpoint's circuit
+  int breaker_open_s = 10;   // then one trial call (half-open)
+};
+
 struct node_config {
   std::string data_dir = "./data";
   std::vector<std::string> roles;  // empty = every role
@@ -62,6 +71,7 @@ struct node_config {
   upload_settings upload;
   transcode_settings transcode;
   auth_settings auth;
+  nft_settings nft;
   std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
   std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET
 

@@ -15,6 +15,7 @@
 #include "actors/auth/auth_service.hpp"
 #include "actors/auth/session_tokens.hpp"
 #include "actors/metadata/metadata_store.hpp"
+#include "actors/nft/nft_verifier.hpp"
 #include "actors/transcode/transcode_supervisor.hpp"
 #include "actors/upload/upload_manager.hpp"
 #include "gateway/gateway.hpp"
@@ -99,6 +100,9 @@ int run_node(const node_config& config) {
       return 1;
     }
   }
+  nft_actor nft;
+  if (config.has_role("auth"))
+    nft = spawn_nft_verifier(sys, config.nft);
   transcode_actor transcoder;
   if (config.has_role("transcode"))
     transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);
@@ -116,6 +120,7 @@ int run_node(const node_config& config) {
     ctx.uploads = uploads;
     ctx.transcoder = transcoder;
     ctx.auth = auth;
+    ctx.nft = nft;
     ctx.data_dir = config.data_dir;
     ctx.secret = secret;
     auto gw = spawn_gateway(ctx);
@@ -124,6 +129,7 @@ int run_node(const node_config& config) {
       stop(self, uploads, "upload", grace);
       stop(self, transcoder, "transcode", grace);
       stop(self, auth, "auth", grace);
+      stop(self, nft, "nft", grace);
       stop(self, metadata, "metadata", grace);
       return 1;
     }
@@ -140,6 +146,7 @@ int run_node(const node_config& config) {
   stop(self, uploads, "upload", grace);
   stop(self, transcoder, "transcode", grace);
   stop(self, auth, "auth", grace);
+  stop(self, nft, "nft", grace);
   stop(self, metadata, "metadata", grace);
   log::info("node", "stopped");
   if (!http_drained) {

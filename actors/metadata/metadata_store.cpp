@@ -48,6 +48,8 @@ void apply(video& v, const video_patch& p) {
     v.description = p.description;
   if (p.has_tags)
     v.tags = p.tags;
+  if (p.has_gate)
+    v.access = p.access;
   v.updated_ms = now_ms();
 }
 

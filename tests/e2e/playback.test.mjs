@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import * as tus from 'tus-js-client';
 import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
 import { signIn } from './sign_in.mjs';
+import { launchBrowser, playIn } from './browser.mjs';
 
-const require = createRequire(import.meta.url);
 const work = tempDir('sg-e2e-play-');
 const dataDir = path.join(work, 'data');
 let port;
@@ -24,12 +22,7 @@ before(async () => {
   port = await freePort();
   node = await startNode({ dataDir, port, args: ['--transcode-workers-max', '1'] });
   auth = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -74,42 +67,7 @@ async function playback(videoId) {
   return r.json();
 }
 
-// Plays `url` in Chromium with hls.js or dash.js on a page of the node's own
-// origin; resolves with the time reached and every error event seen.
-async function play(kind, url) {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.log(`page error: ${e}`));
-  try {
-    await page.goto(`${node.base}/health/live`);
-    await page.setContent('<video id="v" muted playsinline></video>');
-    const lib = kind === 'hls' ? 'hls.js/dist/hls.min.js' : 'dashjs/dist/dash.all.min.js';
-    await page.addScriptTag({ path: require.resolve(lib) });
-    await page.evaluate(({ kind, url }) => {
-      const video = document.getElementById('v');
-      window.errors = [];
-      if (kind === 'hls') {
-        const hls = new window.Hls();
-        hls.on(window.Hls.Events.ERROR, (_, d) => window.errors.push(`${d.details}${d.fatal ? ' (fatal)' : ''}`));
-        hls.loadSource(url);
-        hls.attachMedia(video);
-      } else {
-        const player = window.dashjs.MediaPlayer().create();
-        player.on(window.dashjs.MediaPlayer.events.ERROR, (e) => window.errors.push(JSON.stringify(e.error)));
-        player.initialize(video, url, true);
-      }
-      video.addEventListener('error', () => window.errors.push(`media error ${video.error?.code}`));
-      video.play().catch((e) => window.errors.push(`play: ${e}`));
-    }, { kind, url });
-    await page.waitForFunction(() => document.getElementById('v').currentTime > 3 || window.errors.length > 0,
-      null, { timeout: 30000 });
-    return await page.evaluate(() => {
-      const v = document.getElementById('v');
-      return { time: v.currentTime, errors: window.errors, start: v.buffered.length ? v.buffered.start(0) : -1 };
-    });
-  } finally {
-    await page.close();
-  }
-}
+const play = (kind, url) => playIn(browser, node.base, kind, url);
 
 test('an uploaded 720p clip with audio transcodes and plays in HLS and DASH', async () => {
   const clip = makeClip(path.join(work, 'main.mp4'), { seconds: 10, bitrate: '4M' });

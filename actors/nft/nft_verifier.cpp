@@ -1,0 +1,166 @@
+#include "actors/nft/nft_verifier.hpp"
+
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/nft/rpc_worker.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
+
+namespace sg {
+
+namespace {
+
+struct endpoint {
+  std::string url;
+  int failures = 0;          // consecutive
+  int64_t open_until_ms = 0;  // circuit open (skipped) until then; then half-open
+};
+
+struct cached {
+  bool holds = false;
+  int64_t expires_ms = 0;
+};
+
+struct verifier_state {
+  nft_settings settings;
+  std::map<uint64_t, std::vector<endpoint>> chains;
+  std::map<std::string, cached> results;
+  std::map<std::string, std::string> standards;  // chain|contract -> erc721 / erc1155
+  std::map<std::string, std::vector<caf::typed_response_promise<bool>>> in_flight;
+  static inline const char* name = "nft_verifier";
+};
+
+using verifier_ptr = nft_actor::stateful_pointer<verifier_state>;
+
+metrics::counter& count(const char* what) {
+  return metrics::global().get_counter("streamgate_nft_checks_total", "NFT ownership checks",
+                                       {{"result", what}});
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string key_of(const holding_check& h) {
+  const auto& r = h.rule;
+  return std::to_string(r.chain_id) + "|" + lower(r.contract) + "|" + r.standard + "|" + r.token_id +
+         "|" + std::to_string(r.min_balance) + "|" + lower(h.owner);
+}
+
+// Endpoints to try, in order: closed circuits, and open ones whose time is up
+// (half-open: one more try decides).
+std::vector<std::string> usable(std::vector<endpoint>& eps, int64_t now) {
+  std::vector<std::string> out;
+  for (const auto& e : eps)
+    if (e.open_until_ms <= now)
+      out.push_back(e.url);
+  return out;
+}
+
+void record(verifier_state& st, uint64_t chain, const rpc_outcome& out) {
+  auto now = now_ms();
+  for (auto& e : st.chains[chain]) {
+    if (e.url == out.answered_by) {
+      e.failures = 0;
+      e.open_until_ms = 0;
+    } else if (std::find(out.failed.begin(), out.failed.end(), e.url) != out.failed.end()) {
+      if (++e.failures >= st.settings.breaker_failures || e.open_until_ms > 0) {
+        e.open_until_ms = now + st.settings.breaker_open_s * 1000LL;
+        log::warn("nft", "RPC endpoint circuit open", {{"chain_id", chain}, {"failures", e.failures}});
+      }
+    }
+  }
+}
+
+void settle(verifier_ptr self, const std::string& key, caf::expected<bool> result) {
+  auto& st = self->state;
+  auto waiting = std::move(st.in_flight[key]);
+  st.in_flight.erase(key);
+  for (auto& rp : waiting) {
+    if (result)
+      rp.deliver(*result);
+    else
+      rp.deliver(result.error());
+  }
+}
+
+nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  for (const auto& [id, urls] : st.settings.chains)
+    for (const auto& u : urls)
+      st.chains[id].push_back(endpoint{u});
+  return {
+    [self](check_atom, holding_check h) -> caf::result<bool> {
+      auto& st = self->state;
+      auto chain = st.chains.find(h.rule.chain_id);
+      if (chain == st.chains.end())
+        return make_error(errc::bad_request, "the gate names a chain this server has no RPC for");
+      auto std_key = std::to_string(h.rule.chain_id) + "|" + lower(h.rule.contract);
+      if (h.rule.standard == "auto")
+        if (auto known = st.standards.find(std_key); known != st.standards.end())
+          h.rule.standard = known->second;  // ERC-165 answers are cached per contract
+      auto key = key_of(h);
+      auto now = now_ms();
+      if (auto hit = st.results.find(key); hit != st.results.end() && hit->second.expires_ms > now) {
+        count("cached").inc();
+        return hit->second.holds;
+      }
+      auto rp = self->make_response_promise<bool>();
+      auto& waiting = st.in_flight[key];
+      waiting.push_back(rp);
+      if (waiting.size() > 1) {
+        count("shared").inc();
+        return rp;  // an identical check is on its way: share its answer
+      }
+      auto endpoints = usable(chain->second, now);
+      if (endpoints.empty()) {
+        count("unavailable").inc();
+        settle(self, key, make_error(errc::unavailable, "no RPC endpoint of the chain is available"));
+        return rp;
+      }
+      auto worker = spawn_rpc_worker(self->system(), st.settings.rpc_timeout_ms);
+      auto budget = std::chrono::milliseconds(st.settings.rpc_timeout_ms * 3 * (endpoints.size() + 1));
+      self->request(worker, budget, check_atom::value, h, endpoints)
+        .then(
+          [self, key, h, std_key](const rpc_outcome& out) {
+            auto& st = self->state;
+            record(st, h.rule.chain_id, out);
+            if (!out.answered) {
+              count("unavailable").inc();
+              return settle(self, key, make_error(errc::unavailable, "no RPC endpoint answered"));
+            }
+            if (!out.error.empty()) {
+              count("error").inc();
+              return settle(self, key, make_error(errc::bad_request, out.error));
+            }
+            if (h.rule.standard == "auto")
+              st.standards[std_key] = out.standard;
+            auto ttl = out.holds ? st.settings.positive_ttl_s : st.settings.negative_ttl_s;
+            st.results[key] = cached{out.holds, now_ms() + ttl * 1000LL};
+            count(out.holds ? "holds" : "lacks").inc();
+            settle(self, key, out.holds);
+          },
+          [self, key](const caf::error&) {
+            count("unavailable").inc();
+            settle(self, key, make_error(errc::unavailable, "the RPC check timed out"));
+          });
+      return rp;
+    },
+  };
+}
+
+}  // namespace
+
+nft_actor spawn_nft_verifier(caf::actor_system& sys, const nft_settings& settings) {
+  return sys.spawn(verifier, settings);
+}
+
+}  // namespace sg

@@ -1,0 +1,37 @@
+// POST /api/v1/nft/verify: does the caller's own wallet hold a token?
+#include <nlohmann/json.hpp>
+
+#include "gateway/ask.hpp"
+#include "gateway/auth_filter.hpp"
+#include "gateway/gates.hpp"
+#include "gateway/problem.hpp"
+#include "gateway/routes.hpp"
+#include "messages/errors.hpp"
+
+namespace sg {
+
+void add_nft_routes(router& r, const gateway_context& ctx) {
+  if (!ctx.nft)
+    return;
+  r.post("/api/v1/nft/verify", "/api/v1/nft/verify",
+         [&ctx](const httplib::Request& req, httplib::Response& res) {
+           auto user = require_user(res);
+           if (!user)
+             return;
+           auto body = nlohmann::json::parse(req.body, nullptr, false);
+           std::string why;
+           auto rule = parse_gate_rule(body, &why);
+           if (!rule)
+             return problem(res, 400, why);
+           auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{*rule, *user});
+           if (!holds) {
+             if (is_ours(holds.error()) && static_cast<errc>(holds.error().code()) == errc::unavailable)
+               res.set_header("Retry-After", "5");
+             return problem(res, holds.error());
+           }
+           res.set_content(nlohmann::json{{"address", *user}, {"holds", *holds}}.dump(),
+                           "application/json");
+         });
+}
+
+}  // namespace sg

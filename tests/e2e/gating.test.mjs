@@ -1,0 +1,162 @@
+// Token-gated playback against a real local chain: ganache with an ERC-721 and
+// an ERC-1155 deployed (bytecode compiled once, contracts/GateTokens.json),
+// wallets signing in with ethers, hls.js playing in Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ethers } from 'ethers';
+import * as tus from 'tus-js-client';
+import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
+import { signIn } from './sign_in.mjs';
+import { launchBrowser, playIn } from './browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const tokens = JSON.parse(fs.readFileSync(path.join(here, 'contracts/GateTokens.json'), 'utf8'));
+// ganache --wallet.deterministic accounts 0 (deployer), 1 (holder A), 2 (B).
+const KEYS = ['0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d',
+  '0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1',
+  '0x6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c'];
+const CACHE_S = 2;
+
+const work = tempDir('sg-e2e-gate-');
+let chain;
+let chainPort;
+let node;
+let browser;
+let pass;   // ERC-721
+let badge;  // ERC-1155
+let A;
+let B;
+let videoId;
+
+async function startChain() {
+  chainPort = await freePort();
+  chain = spawn(path.join(root, 'node_modules/.bin/ganache'),
+    ['--wallet.deterministic', '--chain.chainId', '1337', '--server.port', String(chainPort),
+      '--server.host', '127.0.0.1', '--logging.quiet'], { stdio: 'ignore' });
+  const provider = new ethers.JsonRpcProvider(`http://127.0.0.1:${chainPort}`, 1337, { staticNetwork: true, cacheTimeout: -1 });  // no stale nonces
+  for (let i = 0; i < 200; i++) {
+    try { await provider.getBlockNumber(); return provider; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  throw new Error('ganache did not start');
+}
+
+before(async () => {
+  const provider = await startChain();
+  const deployer = new ethers.Wallet(KEYS[0], provider);
+  const deploy = async (c) => {
+    const contract = await new ethers.ContractFactory(c.abi, c.bytecode, deployer).deploy();
+    await contract.waitForDeployment();
+    return contract;
+  };
+  pass = await deploy(tokens.GatePass);
+  badge = await deploy(tokens.GateBadge);
+  A = new ethers.Wallet(KEYS[1], provider);
+  B = new ethers.Wallet(KEYS[2], provider);
+  await (await pass.mint(A.address, 1)).wait();
+  await (await badge.mint(A.address, 7, 2)).wait();
+
+  const port = await freePort();
+  const dead = await freePort();  // nothing listens here: failover must skip it
+  node = await startNode({ dataDir: path.join(work, 'data'), port, args: [
+    '--chain', `1337=http://127.0.0.1:${dead},http://127.0.0.1:${chainPort}`,
+    '--nft-cache-positive', String(CACHE_S), '--nft-cache-negative', '1', '--rpc-timeout-ms', '1000',
+    '--ladder', '360'] });
+  A.session = (await signIn(node.base, KEYS[1])).token;
+  B.session = (await signIn(node.base, KEYS[2])).token;
+  browser = await launchBrowser();
+
+  const clip = makeClip(path.join(work, 'clip.mp4'), { seconds: 6, bitrate: '1M' });
+  videoId = await new Promise((resolve, reject) => {
+    const u = new tus.Upload(fs.readFileSync(clip), {
+      endpoint: `${node.base}/api/v1/uploads`, headers: { Authorization: `Bearer ${A.session}` },
+      metadata: { title: 'Holders only' }, onError: reject,
+      onSuccess: async () => resolve((await (await fetch(u.url, { headers: { Authorization: `Bearer ${A.session}` } })).json()).video_id),
+    });
+    u.start();
+  });
+  for (let i = 0; i < 600; i++) {
+    const v = await (await fetch(`${node.base}/api/v1/videos/${videoId}`)).json();
+    if (v.status === 'ready') break;
+    assert.notEqual(v.status, 'failed', v.error);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+});
+
+after(async () => {
+  await browser?.close();
+  if (node) await stopNode(node);
+  chain?.kill('SIGKILL');
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+const call = (method, p, who, body) => fetch(`${node.base}${p}`, {
+  method, headers: { 'Content-Type': 'application/json', ...(who ? { Authorization: `Bearer ${who.session}` } : {}) },
+  body: body === undefined ? undefined : JSON.stringify(body),
+});
+const setGate = (gate) => call('PATCH', `/api/v1/videos/${videoId}`, A, { gate });
+const playback = (who) => call('GET', `/api/v1/videos/${videoId}/playback`, who);
+const sleep = (s) => new Promise((r) => setTimeout(r, s * 1000));
+
+test('an ERC-721 gate: the holder plays, others are refused', async () => {
+  const r = await setGate({ mode: 'any', rules: [{ chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' }] });
+  assert.equal(r.status, 200, await r.text());
+  assert.equal((await call('PATCH', `/api/v1/videos/${videoId}`, B, { gate: null })).status, 403, 'only the owner sets gates');
+  assert.equal((await playback()).status, 401, 'a gated video needs a session');
+  assert.equal((await playback(B)).status, 403);
+  const ok = await playback(A);
+  assert.equal(ok.status, 200);
+  const urls = await ok.json();
+  assert.match(urls.hls, new RegExp(`/v/${videoId}/\\d+\\.${A.address.slice(2).toLowerCase()}\\.[0-9a-f]{32}/master.m3u8`),
+    'the token is bound to the viewer');
+  const hls = await playIn(browser, node.base, 'hls', `${node.base}${urls.hls}`);
+  assert.deepEqual(hls.errors, []);
+  assert.ok(hls.time > 3);
+  // A token cannot be moved to another viewer.
+  const moved = urls.hls.replace(A.address.slice(2).toLowerCase(), B.address.slice(2).toLowerCase());
+  assert.equal((await fetch(`${node.base}${moved}`)).status, 403);
+});
+
+test('an ERC-1155 gate found by ERC-165 detection, with a minimum balance', async () => {
+  const badgeAddress = await badge.getAddress();
+  assert.equal((await setGate({ mode: 'all', rules: [{ chain_id: 1337, contract: badgeAddress, standard: 'auto', token_id: '7', min_balance: 2 }] })).status, 200);
+  assert.equal((await playback(A)).status, 200);
+  assert.equal((await playback(B)).status, 403);
+  assert.equal((await setGate({ mode: 'all', rules: [{ chain_id: 1337, contract: badgeAddress, standard: 'auto', token_id: '7', min_balance: 3 }] })).status, 200);
+  assert.equal((await playback(A)).status, 403, 'two badges are not three');
+  const v = await (await call('GET', `/api/v1/videos/${videoId}`)).json();
+  assert.equal(v.gate.rules[0].min_balance, 3);
+});
+
+test('POST /api/v1/nft/verify checks the caller\'s own wallet', async () => {
+  const rule = { chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' };
+  assert.deepEqual(await (await call('POST', '/api/v1/nft/verify', A, rule)).json(), { address: A.address, holds: true });
+  assert.equal((await (await call('POST', '/api/v1/nft/verify', B, rule)).json()).holds, false);
+  assert.equal((await call('POST', '/api/v1/nft/verify', null, rule)).status, 401);
+  assert.equal((await call('POST', '/api/v1/nft/verify', A, { ...rule, contract: 'nope' })).status, 400);
+  const metrics = await (await fetch(`${node.base}/metrics`)).text();
+  assert.match(metrics, /streamgate_nft_checks_total\{result="holds"\} \d+/);
+});
+
+test('after a transfer, access follows the token once the cache expires', async () => {
+  const rule = { chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' };
+  assert.equal((await setGate({ mode: 'any', rules: [rule] })).status, 200);
+  assert.equal((await playback(A)).status, 200);
+  await (await pass.connect(A).transferFrom(A.address, B.address, 1)).wait();
+  await sleep(CACHE_S + 0.5);
+  assert.equal((await playback(A)).status, 403);
+  assert.equal((await playback(B)).status, 200);
+});
+
+test('with every RPC endpoint down, gated playback fails closed with 503', async () => {
+  chain.kill('SIGKILL');
+  await sleep(CACHE_S + 0.5);
+  const r = await playback(B);
+  assert.equal(r.status, 503);
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.equal(r.headers.get('content-type'), 'application/problem+json');
+});
