@@ -9,6 +9,7 @@
 
 #include "gateway/auth_filter.hpp"
 #include "gateway/middleware.hpp"
+#include "gateway/rate_limit.hpp"
 #include "gateway/routes.hpp"
 #include "messages/errors.hpp"
 #include "runtime/log.hpp"
@@ -58,6 +59,13 @@ void configure(http_server& s) {
   s.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   auto chain = std::make_shared<middleware_chain>(standard_chain(http));
   chain->push_back(make_bearer_auth(s.ctx));
+  std::vector<rate_rule> overrides;
+  for (const auto& spec : http.rate_limits)
+    if (auto r = parse_rate_rule(spec))
+      overrides.push_back(*r);
+    else
+      throw std::invalid_argument("--rate-limit must be GROUP=RATE/BURST, got '" + spec + "'");
+  chain->push_back(make_rate_limiter(rate_rules(overrides)));
   install_pipeline(s.svr, chain);
   router r{s.svr};
   add_health_routes(r, s.ctx);
@@ -74,7 +82,11 @@ void configure(http_server& s) {
 caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {
   auto server = std::make_shared<http_server>();
   server->ctx = ctx;
-  configure(*server);
+  try {
+    configure(*server);
+  } catch (const std::invalid_argument& e) {
+    return make_error(errc::bad_request, e.what());
+  }
   const auto& host = ctx.http.host;
   if (ctx.http.port == 0) {
     server->port = server->svr.bind_to_any_port(host);

@@ -130,6 +130,10 @@ void add_options(CLI::App& app, node_config& c) {
                  "Consecutive failures that open an endpoint's circuit")->capture_default_str();
   app.add_option("--rpc-breaker-open", c.nft.breaker_open_s,
                  "Seconds an open circuit skips its endpoint")->capture_default_str();
+  app.add_option("--rate-limit", c.http.rate_limits,
+                 "GROUP=RATE/BURST per IP and per wallet; groups auth (5/20), upload (50/100), "
+                 "api (100/200), media (unlimited); RATE 0 lifts a limit")
+    ->take_all();
   app.add_option("--playback-ttl", c.http.playback_ttl_s, "Seconds a playback token is valid")
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,

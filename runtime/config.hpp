@@ -21,6 +21,7 @@ struct http_settings {
   std::vector<std::string> cors_origins;  // "*" allows any origin
   int actor_timeout_ms = 10000;  // every request to an actor is bounded
   int playback_ttl_s = 600;      // lifetime of a playback token
+  std::vector<std::string> rate_limits;  // GROUP=RATE/BURST overrides
 };
 
 struct upload_settings {

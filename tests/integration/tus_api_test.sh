@@ -309,4 +309,25 @@ expect_problem "PATCH of an expired upload" 410
 check "expired bytes are reclaimed" "no" "$([[ -e $WORK/data/uploads/$EXPIRING_ID.part ]] && echo yes || echo no)"
 stop_node
 
+echo "# rate limits"
+start_node "${ROLES[@]}" --rate-limit api=0.5/3
+AUTH=(-H "Authorization: Bearer $(sign_in)")
+for i in 1 2 3; do req "$BASE/api/v1/videos"; done
+check "within the burst -> 200" 200 "$STATUS"
+check "RateLimit-Limit" 3 "$(header ratelimit-limit)"
+check "RateLimit-Remaining" 0 "$(header ratelimit-remaining)"
+req "$BASE/api/v1/videos"
+expect_problem "past the burst" 429
+check "Retry-After" 2 "$(header retry-after)"
+# Another address on the loopback is another client...
+req --interface 127.0.0.2 "$BASE/api/v1/videos"
+check "another IP has its own bucket" 200 "$STATUS"
+# ...but one wallet shares its bucket across addresses.
+for i in 1 2 3; do req --interface 127.0.0.3 "$BASE/api/v1/videos" "${AUTH[@]}"; done
+req --interface 127.0.0.4 "$BASE/api/v1/videos" "${AUTH[@]}"
+expect_problem "one wallet from a fresh address" 429
+req "$BASE/health/live"
+check "health is never limited" 200 "$STATUS"
+stop_node
+
 finish
