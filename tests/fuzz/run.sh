@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (address and undefined-behaviour
+# sanitizers on) and runs each briefly. FUZZ_SECONDS sets how long.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=${1:?build directory}
+seconds=${FUZZ_SECONDS:-15}
+mkdir -p "$out"
+flags=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -I"$root" $(pkg-config --cflags nlohmann_json libsecp256k1 2>/dev/null || true))
+auth=("$root/actors/auth/siwe.cpp" "$root/actors/auth/eth.cpp" "$root/actors/auth/keccak.cpp")
+build() {  # build NAME SOURCES... -- LIBS...
+  local name=$1; shift
+  [[ "$out/$name" -nt "$root/tests/fuzz/$name.cpp" ]] && return 0
+  clang++ "${flags[@]}" "$@" -o "$out/$name"
+}
+build siwe_fuzz "$root/tests/fuzz/siwe_fuzz.cpp" "${auth[@]}" -lsecp256k1
+build token_fuzz "$root/tests/fuzz/token_fuzz.cpp" "$root/actors/auth/session_tokens.cpp" \
+  "$root/actors/auth/solana.cpp" "$root/actors/nft/abi.cpp" "$root/gateway/playback_token.cpp" \
+  "$root/gateway/tus_headers.cpp" "$root/runtime/secret.cpp" "$root/runtime/ids.cpp" \
+  -ljwt -lcrypto
+for target in siwe_fuzz token_fuzz; do
+  mkdir -p "$out/corpus-$target"
+  "$out/$target" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+    "$out/corpus-$target" "$root/tests/fuzz/seeds" 2>&1 | tail -n 3
+done
