@@ -78,6 +78,9 @@ std::optional<std::string> base64_decode(const std::string& s) {
           return std::nullopt;
       }
     }
+    // Bits the padding leaves over must be zero: one text per byte string.
+    if ((pad == 1 && (v[2] & 0x3) != 0) || (pad == 2 && (v[1] & 0xf) != 0))
+      return std::nullopt;
     uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
     out += static_cast<char>((n >> 16) & 0xff);
     if (pad < 2)

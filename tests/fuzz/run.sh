@@ -21,6 +21,11 @@ build token_fuzz "$root/tests/fuzz/token_fuzz.cpp" "$root/actors/auth/session_to
   -ljwt -lcrypto
 for target in siwe_fuzz token_fuzz; do
   mkdir -p "$out/corpus-$target"
-  "$out/$target" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-    "$out/corpus-$target" "$root/tests/fuzz/seeds" 2>&1 | tail -n 3
+  if ! "$out/$target" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+      -artifact_prefix="$out/" "$out/corpus-$target" "$root/tests/fuzz/seeds" >"$out/$target.log" 2>&1; then
+    tail -n 60 "$out/$target.log"
+    echo "$target failed; the input is in $out (crash-*)"
+    exit 1
+  fi
+  echo "$target: $(grep -m1 'stat::number_of_executed_units' "$out/$target.log")"
 done

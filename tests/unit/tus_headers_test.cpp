@@ -31,6 +31,8 @@ BOOST_AUTO_TEST_CASE(base64_round_trips_and_rejects_garbage) {
   BOOST_TEST(!base64_decode("Zm=v"));      // padding in the middle
   BOOST_TEST(!base64_decode("Z==="));      // too much padding
   BOOST_TEST(!base64_decode("Zm9v!A=="));  // alphabet
+  BOOST_TEST(!base64_decode("Zh=="));      // non-zero bits under the padding (found by fuzzing)
+  BOOST_TEST(!base64_decode("Zm9=")); 
 }
 
 BOOST_AUTO_TEST_CASE(metadata_pairs_decode) {
