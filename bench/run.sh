@@ -11,3 +11,4 @@ run() { [[ $which == all || $which == "$1" ]]; }
 if run uploads; then node bench/uploads.mjs; fi
 if run transcode; then bash bench/transcode.sh; fi
 if run segments; then bash bench/segments.sh; fi
+if run siwe; then "$(dirname "$STREAMGATE_BIN")/bench/sg_siwe_bench"; fi

@@ -68,11 +68,11 @@ void configure(http_server& s) {
   chain->push_back(make_rate_limiter(rate_rules(overrides)));
   install_pipeline(s.svr, chain);
   router r{s.svr};
+  add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
   add_health_routes(r, s.ctx);
   add_upload_routes(r, s.ctx);
   add_video_routes(r, s.ctx);
   add_job_routes(r, s.ctx);
-  add_stream_routes(r, s.ctx);
   add_auth_routes(r, s.ctx);
   add_nft_routes(r, s.ctx);
 }

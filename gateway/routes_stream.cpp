@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <regex>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -27,12 +27,29 @@ namespace {
 
 constexpr size_t read_block = 256 * 1024;
 
-// Only these names exist under a video; anything else is 404 before any
-// file system access.
-const std::regex& servable() {
-  static const std::regex re{
-    R"((master\.m3u8|manifest\.mpd|poster\.jpg)|(\d{3,4}p|audio)/(index\.m3u8|init\.mp4|seg_\d{5}\.m4s))"};
-  return re;
+bool digits(const std::string& s, size_t from, size_t n) {
+  return s.size() >= from + n &&
+         std::all_of(s.begin() + from, s.begin() + from + n, [](unsigned char c) { return std::isdigit(c); });
+}
+
+// Only these names exist under a video; anything else is 404 before any file
+// system access: master.m3u8, manifest.mpd, poster.jpg, and
+// {NNNp|NNNNp|audio}/{index.m3u8|init.mp4|seg_NNNNN.m4s}. (On the segment
+// path, so no std::regex.)
+bool servable(const std::string& name) {
+  if (name == "master.m3u8" || name == "manifest.mpd" || name == "poster.jpg")
+    return true;
+  auto slash = name.find('/');
+  if (slash == std::string::npos)
+    return false;
+  auto dir = name.substr(0, slash);
+  auto file = name.substr(slash + 1);
+  bool rung = (dir.size() == 4 || dir.size() == 5) && dir.back() == 'p' && digits(dir, 0, dir.size() - 1);
+  if (!rung && dir != "audio")
+    return false;
+  return file == "index.m3u8" || file == "init.mp4" ||
+         (file.size() == 13 && file.compare(0, 4, "seg_") == 0 && digits(file, 4, 5) &&
+          file.compare(9, 4, ".m4s") == 0);
 }
 
 const char* content_type(const std::string& name) {
@@ -111,7 +128,7 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
     case token_status::expired: return problem(res, 403, "the playback token expired");
     default: return problem(res, 403, "the playback token is not valid for this video");
   }
-  if (!std::regex_match(name, servable()))
+  if (!servable(name))
     return problem(res, 404, "no such file");
   auto path = data_paths{ctx.data_dir}.video_dir(id) + "/" + name;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

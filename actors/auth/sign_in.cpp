@@ -1,5 +1,8 @@
 #include "actors/auth/sign_in.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/auth/eth.hpp"
@@ -53,7 +56,12 @@ std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const 
       default: return "no key recovers from the signature";
     }
   }
-  if (eth::checksummed(*signer) != address)
+  // Compared as lowercase hex: the checksum was validated already, and
+  // computing it again would cost one more keccak per sign-in.
+  auto expected = address;
+  std::transform(expected.begin(), expected.end(), expected.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (eth::to_hex(signer->data(), signer->size()) != expected)
     return "the signature does not match the address";
   return std::nullopt;
 }
