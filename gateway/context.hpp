@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "messages/auth_actor.hpp"
+#include "messages/cache_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
@@ -26,6 +27,7 @@ struct gateway_context {
   transcode_actor transcoder;
   auth_actor auth;
   nft_actor nft;
+  std::vector<cache_shard_actor> cache;
   // Set by the node once every role is up; /health/ready reports it.
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
 

@@ -75,6 +75,7 @@ void configure(http_server& s) {
   add_job_routes(r, s.ctx);
   add_auth_routes(r, s.ctx);
   add_nft_routes(r, s.ctx);
+  add_admin_routes(r, s.ctx);
 }
 
 }  // namespace

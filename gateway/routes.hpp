@@ -10,4 +10,5 @@ void add_job_routes(router& r, const gateway_context& ctx);
 void add_stream_routes(router& r, const gateway_context& ctx);
 void add_auth_routes(router& r, const gateway_context& ctx);
 void add_nft_routes(router& r, const gateway_context& ctx);
+void add_admin_routes(router& r, const gateway_context& ctx);
 }

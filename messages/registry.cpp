@@ -5,6 +5,7 @@
 #include "messages/errors.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/auth_actor.hpp"
+#include "messages/cache_actor.hpp"
 #include "messages/gateway_actor.hpp"
 #include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
@@ -29,6 +30,9 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<session>("session");
   cfg.add_message_type<auth_actor>("auth_actor");
   cfg.add_message_type<holding_check>("holding_check");
+  cfg.add_message_type<cache_lookup>("cache_lookup");
+  cfg.add_message_type<cache_stats>("cache_stats");
+  cfg.add_message_type<cache_shard_actor>("cache_shard_actor");
   cfg.add_message_type<rpc_outcome>("rpc_outcome");
   cfg.add_message_type<nft_actor>("nft_actor");
   cfg.add_message_type<rpc_worker_actor>("rpc_worker_actor");

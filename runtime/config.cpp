@@ -40,6 +40,7 @@ constexpr env_flag env_flags[] = {
   {"--upload-expiry", "STREAMGATE_UPLOAD_EXPIRY"},
   {"--transcode-preset", "STREAMGATE_TRANSCODE_PRESET"},
   {"--secret", "STREAMGATE_SECRET"},
+  {"--admin-token", "STREAMGATE_ADMIN_TOKEN"},
   {"--auth-domain", "STREAMGATE_AUTH_DOMAIN"},
   {"--chain", "STREAMGATE_CHAINS", ';'},
   {"--jwt-key", "STREAMGATE_JWT_KEYS", ','},
@@ -134,6 +135,12 @@ void add_options(CLI::App& app, node_config& c) {
                  "GROUP=RATE/BURST per IP and per wallet; groups auth (5/20), upload (50/100), "
                  "api (100/200), media (unlimited); RATE 0 lifts a limit")
     ->take_all();
+  app.add_option("--admin-token", c.http.admin_token,
+                 "Token (X-Admin-Token) of the admin API; unset: admin API off");
+  app.add_option("--cache-shards", c.cache_shards, "Cache shard actors")
+    ->capture_default_str()->check(CLI::Range(1, 256));
+  app.add_option("--cache-bytes", c.cache_bytes, "Bytes all cache shards hold together")
+    ->capture_default_str();
   app.add_option("--playback-ttl", c.http.playback_ttl_s, "Seconds a playback token is valid")
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--actor-timeout-ms", c.http.actor_timeout_ms,

@@ -22,6 +22,7 @@ struct http_settings {
   int actor_timeout_ms = 10000;  // every request to an actor is bounded
   int playback_ttl_s = 600;      // lifetime of a playback token
   std::vector<std::string> rate_limits;  // GROUP=RATE/BURST overrides
+  std::string admin_token;  // empty: the admin API answers 403
 };
 
 struct upload_settings {
@@ -67,6 +68,8 @@ struct node_config {
   std::string log_level = "info";
   int scheduler_threads = 0;  // 0 = number of cores
   int shutdown_grace_s = 10;
+  int cache_shards = 4;
+  uint64_t cache_bytes = uint64_t{64} << 20;  // all shards together
   std::string secret;  // HMAC key of playback tokens; empty: generated, persisted
   http_settings http;
   upload_settings upload;

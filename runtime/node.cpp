@@ -14,6 +14,7 @@
 
 #include "actors/auth/auth_service.hpp"
 #include "actors/auth/session_tokens.hpp"
+#include "actors/cache/cache_shard.hpp"
 #include "actors/metadata/metadata_store.hpp"
 #include "actors/nft/nft_verifier.hpp"
 #include "actors/transcode/transcode_supervisor.hpp"
@@ -100,9 +101,14 @@ int run_node(const node_config& config) {
       return 1;
     }
   }
+  std::vector<cache_shard_actor> cache;
+  if (config.has_role("cache"))
+    for (int i = 0; i < config.cache_shards; ++i)
+      cache.push_back(spawn_cache_shard(sys, static_cast<size_t>(i),
+                                        config.cache_bytes / static_cast<uint64_t>(config.cache_shards)));
   nft_actor nft;
   if (config.has_role("auth"))
-    nft = spawn_nft_verifier(sys, config.nft);
+    nft = spawn_nft_verifier(sys, config.nft, cache);
   transcode_actor transcoder;
   if (config.has_role("transcode"))
     transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);
@@ -121,6 +127,7 @@ int run_node(const node_config& config) {
     ctx.transcoder = transcoder;
     ctx.auth = auth;
     ctx.nft = nft;
+    ctx.cache = cache;
     ctx.data_dir = config.data_dir;
     ctx.secret = secret;
     auto gw = spawn_gateway(ctx);
@@ -147,6 +154,8 @@ int run_node(const node_config& config) {
   stop(self, transcoder, "transcode", grace);
   stop(self, auth, "auth", grace);
   stop(self, nft, "nft", grace);
+  for (auto& shard : cache)
+    stop(self, shard, "cache", grace);
   stop(self, metadata, "metadata", grace);
   log::info("node", "stopped");
   if (!http_drained) {

@@ -22,15 +22,10 @@ struct endpoint {
   int64_t open_until_ms = 0;  // circuit open (skipped) until then; then half-open
 };
 
-struct cached {
-  bool holds = false;
-  int64_t expires_ms = 0;
-};
-
 struct verifier_state {
   nft_settings settings;
   std::map<uint64_t, std::vector<endpoint>> chains;
-  std::map<std::string, cached> results;
+  std::vector<cache_shard_actor> cache;  // results live in the cache shards
   std::map<std::string, std::string> standards;  // chain|contract -> erc721 / erc1155
   std::map<std::string, std::vector<caf::typed_response_promise<bool>>> in_flight;
   static inline const char* name = "nft_verifier";
@@ -91,9 +86,14 @@ void settle(verifier_ptr self, const std::string& key, caf::expected<bool> resul
   }
 }
 
-nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
+void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key,
+               const std::string& std_key);
+
+nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
+                                  std::vector<cache_shard_actor> cache) {
   auto& st = self->state;
   st.settings = std::move(settings);
+  st.cache = std::move(cache);
   for (const auto& [id, urls] : st.settings.chains)
     for (const auto& u : urls)
       st.chains[id].push_back(endpoint{u});
@@ -108,11 +108,6 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
         if (auto known = st.standards.find(std_key); known != st.standards.end())
           h.rule.standard = known->second;  // ERC-165 answers are cached per contract
       auto key = key_of(h);
-      auto now = now_ms();
-      if (auto hit = st.results.find(key); hit != st.results.end() && hit->second.expires_ms > now) {
-        count("cached").inc();
-        return hit->second.holds;
-      }
       auto rp = self->make_response_promise<bool>();
       auto& waiting = st.in_flight[key];
       waiting.push_back(rp);
@@ -120,11 +115,35 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
         count("shared").inc();
         return rp;  // an identical check is on its way: share its answer
       }
-      auto endpoints = usable(chain->second, now);
+      if (st.cache.empty()) {
+        ask_chain(self, h, key, std_key);
+        return rp;
+      }
+      auto shard = st.cache[shard_index("nft|" + key, st.cache.size())];
+      self->request(shard, std::chrono::seconds(2), caf::get_atom::value, "nft|" + key)
+        .then(
+          [self, h, key, std_key](const cache_lookup& hit) {
+            if (!hit.found)
+              return ask_chain(self, h, key, std_key);
+            count("cached").inc();
+            settle(self, key, !hit.value.empty() && hit.value[0] == '1');
+          },
+          [self, h, key, std_key](const caf::error&) { ask_chain(self, h, key, std_key); });
+      return rp;
+    },
+  };
+}
+
+// Asks the chain (a one-shot worker does the blocking HTTP), then caches and
+// answers everyone waiting for this check.
+void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key,
+               const std::string& std_key) {
+  auto& st = self->state;
+      auto endpoints = usable(st.chains[h.rule.chain_id], now_ms());
       if (endpoints.empty()) {
         count("unavailable").inc();
         settle(self, key, make_error(errc::unavailable, "no RPC endpoint of the chain is available"));
-        return rp;
+        return;
       }
       auto worker = spawn_rpc_worker(self->system(), st.settings.rpc_timeout_ms);
       auto budget = std::chrono::milliseconds(st.settings.rpc_timeout_ms * 3 * (endpoints.size() + 1));
@@ -144,7 +163,9 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
             if (h.rule.standard == "auto")
               st.standards[std_key] = out.standard;
             auto ttl = out.holds ? st.settings.positive_ttl_s : st.settings.negative_ttl_s;
-            st.results[key] = cached{out.holds, now_ms() + ttl * 1000LL};
+            if (!st.cache.empty() && ttl > 0)
+              self->send(st.cache[shard_index("nft|" + key, st.cache.size())], caf::put_atom::value,
+                         "nft|" + key, std::vector<char>{out.holds ? '1' : '0'}, ttl * 1000LL);
             count(out.holds ? "holds" : "lacks").inc();
             settle(self, key, out.holds);
           },
@@ -152,15 +173,13 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings) {
             count("unavailable").inc();
             settle(self, key, make_error(errc::unavailable, "the RPC check timed out"));
           });
-      return rp;
-    },
-  };
 }
 
 }  // namespace
 
-nft_actor spawn_nft_verifier(caf::actor_system& sys, const nft_settings& settings) {
-  return sys.spawn(verifier, settings);
+nft_actor spawn_nft_verifier(caf::actor_system& sys, const nft_settings& settings,
+                             std::vector<cache_shard_actor> cache) {
+  return sys.spawn(verifier, settings, std::move(cache));
 }
 
 }  // namespace sg

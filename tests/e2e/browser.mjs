@@ -37,7 +37,10 @@ export async function playIn(browser, origin, kind, url) {
         player.initialize(video, url, true);
       }
       video.addEventListener('error', () => window.errors.push(`media error ${video.error?.code}`));
-      video.play().catch((e) => window.errors.push(`play: ${e}`));
+      // dash.js autoplays itself; hls.js media is started once it can play,
+      // so no play() races the player's own load of the media element.
+      if (kind === 'hls')
+        video.addEventListener('canplay', () => video.play().catch((e) => window.errors.push(`play: ${e}`)), { once: true });
     }, { kind, url });
     await page.waitForFunction(() => document.getElementById('v').currentTime > 3 || window.errors.length > 0,
       null, { timeout: 30000 });

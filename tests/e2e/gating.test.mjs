@@ -65,7 +65,7 @@ before(async () => {
   node = await startNode({ dataDir: path.join(work, 'data'), port, args: [
     '--chain', `1337=http://127.0.0.1:${dead},http://127.0.0.1:${chainPort}`,
     '--nft-cache-positive', String(CACHE_S), '--nft-cache-negative', '1', '--rpc-timeout-ms', '1000',
-    '--ladder', '360'] });
+    '--ladder', '360', '--admin-token', 'operator-secret'] });
   A.session = (await signIn(node.base, KEYS[1])).token;
   B.session = (await signIn(node.base, KEYS[2])).token;
   browser = await launchBrowser();
@@ -140,6 +140,26 @@ test('POST /api/v1/nft/verify checks the caller\'s own wallet', async () => {
   assert.equal((await call('POST', '/api/v1/nft/verify', A, { ...rule, contract: 'nope' })).status, 400);
   const metrics = await (await fetch(`${node.base}/metrics`)).text();
   assert.match(metrics, /streamgate_nft_checks_total\{result="holds"\} \d+/);
+});
+
+test('NFT results live in the cache shards; the admin API shows and clears them', async () => {
+  const admin = (method, query = '') => fetch(`${node.base}/api/v1/admin/cache${query}`,
+    { method, headers: { 'X-Admin-Token': 'operator-secret' } });
+  assert.equal((await fetch(`${node.base}/api/v1/admin/cache`)).status, 403);
+  assert.equal((await fetch(`${node.base}/api/v1/admin/cache`, { headers: { 'X-Admin-Token': 'guess' } })).status, 403);
+  const rule = { chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' };
+  assert.equal((await setGate({ mode: 'any', rules: [rule] })).status, 200);
+  assert.equal((await playback(A)).status, 200);
+  assert.equal((await playback(A)).status, 200);  // answered from the cache
+  const stats = await (await admin('GET')).json();
+  assert.ok(stats.entries >= 1, JSON.stringify(stats));
+  assert.ok(stats.hits >= 1, JSON.stringify(stats));
+  assert.equal(stats.shards.length, 4);
+  const cleared = await (await admin('DELETE', '?prefix=nft%7C')).json();
+  assert.ok(cleared.removed >= 1);
+  assert.equal((await (await admin('GET')).json()).entries, 0);
+  assert.equal((await admin('DELETE')).status, 400);
+  assert.match(await (await fetch(`${node.base}/metrics`)).text(), /streamgate_cache_hits_total\{shard="\d"\} \d+/);
 });
 
 test('after a transfer, access follows the token once the cache expires', async () => {
