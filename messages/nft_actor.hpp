@@ -26,10 +26,28 @@ typename Inspector::result_type inspect(Inspector& f, rpc_outcome& x) {
            x.failed, x.answered_by);
 }
 
-using nft_actor = caf::typed_actor<caf::replies_to<check_atom, holding_check>::with<bool>>;
+/// EIP-1271: does the contract at `address` accept `signature` over `digest`?
+struct contract_signature {
+  uint64_t chain_id = 0;
+  std::string address;
+  std::string digest;     // 0x + 64 hex
+  std::string signature;  // 0x-hex
+};
 
-/// A one-shot worker: the endpoints to try in order, and a known standard.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, contract_signature& x) {
+  return f(caf::meta::type_name("contract_signature"), x.chain_id, x.address, x.digest, x.signature);
+}
+
+using nft_actor = caf::typed_actor<
+  caf::replies_to<check_atom, holding_check>::with<bool>,
+  // False when the address has no code, or the contract does not answer
+  // the magic value 0x1626ba7e.
+  caf::replies_to<check_atom, contract_signature>::with<bool>>;
+
+/// A one-shot worker: one check, trying the endpoints in order.
 using rpc_worker_actor = caf::typed_actor<
-  caf::replies_to<check_atom, holding_check, std::vector<std::string>>::with<rpc_outcome>>;
+  caf::replies_to<check_atom, holding_check, std::vector<std::string>>::with<rpc_outcome>,
+  caf::replies_to<check_atom, contract_signature, std::vector<std::string>>::with<rpc_outcome>>;
 
 }  // namespace sg

@@ -34,6 +34,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<cache_stats>("cache_stats");
   cfg.add_message_type<cache_shard_actor>("cache_shard_actor");
   cfg.add_message_type<rpc_outcome>("rpc_outcome");
+  cfg.add_message_type<contract_signature>("contract_signature");
   cfg.add_message_type<nft_actor>("nft_actor");
   cfg.add_message_type<rpc_worker_actor>("rpc_worker_actor");
   cfg.add_message_type<transcode_actor>("transcode_actor");

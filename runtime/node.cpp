@@ -89,18 +89,6 @@ int run_node(const node_config& config) {
   if (!db_open)
     return 1;
 
-  auth_actor auth;
-  if (config.has_role("auth")) {
-    auto settings = config.auth;
-    try {
-      settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir);
-      auth = spawn_auth_service(sys, settings, metadata);
-    } catch (const std::exception& e) {
-      log::error("node", "auth failed to start", {{"error", e.what()}});
-      stop(self, metadata, "metadata", grace);
-      return 1;
-    }
-  }
   std::vector<cache_shard_actor> cache;
   if (config.has_role("cache"))
     for (int i = 0; i < config.cache_shards; ++i)
@@ -109,6 +97,18 @@ int run_node(const node_config& config) {
   nft_actor nft;
   if (config.has_role("auth"))
     nft = spawn_nft_verifier(sys, config.nft, cache);
+  auth_actor auth;
+  if (config.has_role("auth")) {
+    auto settings = config.auth;
+    try {
+      settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir);
+      auth = spawn_auth_service(sys, settings, metadata, nft);
+    } catch (const std::exception& e) {
+      log::error("node", "auth failed to start", {{"error", e.what()}});
+      stop(self, metadata, "metadata", grace);
+      return 1;
+    }
+  }
   transcode_actor transcoder;
   if (config.has_role("transcode"))
     transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);

@@ -25,6 +25,7 @@ struct auth_state {
   std::unique_ptr<session_tokens> tokens;
   int64_t session_ttl_s = 3600;
   metadata_actor store;
+  nft_actor nft;  // asks contract wallets (EIP-1271); may be null
   static inline const char* name = "auth_service";
 };
 
@@ -85,7 +86,20 @@ void with_session(auth_ptr self, const std::string& token,
           });
 }
 
-auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadata_actor store) {
+// The nonce is consumed in one step by the store: a replay finds nothing.
+void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::string& key,
+             const std::string& address, const std::string& kind) {
+  self->request(self->state.store, store_timeout, auth_atom::value, take_atom::value, key)
+    .then(
+      [self, rp, address, kind](const std::string&) mutable {
+        log::info("auth", "signed in", {{"kind", kind}});
+        rp.deliver(issue(self->state, address));
+      },
+      [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
+}
+
+auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadata_actor store,
+                                  nft_actor nft) {
   auto& st = self->state;
   st.policy.domain = settings.domain;
   for (const auto& [id, urls] : settings.chains)
@@ -94,6 +108,7 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
   st.session_ttl_s = settings.session_ttl_s;
   st.tokens = std::make_unique<session_tokens>(settings.jwt_keys);
   st.store = std::move(store);
+  st.nft = std::move(nft);
   return {
     [self](challenge_atom, const challenge_request& req) -> caf::result<challenge> {
       auto& st = self->state;
@@ -123,19 +138,29 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
               rp.deliver(make_error(errc::internal, "a stored challenge is corrupt"));
               return;
             }
-            if (auto failed = sign_in::check(self->state.policy, *rec, s, now_ms())) {
-              log::info("auth", "sign-in refused", {{"kind", rec->kind}, {"reason", *failed}});
-              rp.deliver(denied(*failed));
+            std::string digest;
+            if (auto failed = sign_in::check(self->state.policy, *rec, s, now_ms(), &digest)) {
+              if (digest.empty() || !self->state.nft) {
+                log::info("auth", "sign-in refused", {{"kind", rec->kind}, {"reason", *failed}});
+                rp.deliver(denied(*failed));
+                return;
+              }
+              // Not the key of an account: maybe a contract wallet (EIP-1271).
+              contract_signature cs{rec->chain_id, rec->address, digest, s.signature};
+              self->request(self->state.nft, std::chrono::seconds(15), check_atom::value, cs)
+                .then(
+                  [self, rp, key, address = rec->address, failed = *failed](bool valid) mutable {
+                    if (!valid)
+                      return rp.deliver(denied(failed)), void();
+                    consume(self, rp, key, address, "eip1271");
+                  },
+                  // No chain to ask: the EOA check's verdict stands (fail closed).
+                  [rp, failed = *failed](const caf::error&) mutable {
+                    rp.deliver(denied(failed + " (no contract wallet could be asked)"));
+                  });
               return;
             }
-            // Consumed in one step by the store: a replay finds nothing.
-            self->request(self->state.store, store_timeout, auth_atom::value, take_atom::value, key)
-              .then(
-                [self, rp, address = rec->address, kind = rec->kind](const std::string&) mutable {
-                  log::info("auth", "signed in", {{"kind", kind}});
-                  rp.deliver(issue(self->state, address));
-                },
-                [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
+            consume(self, rp, key, rec->address, rec->kind);
           },
           [rp](const caf::error& e) mutable {
             if (is_ours(e) && static_cast<errc>(e.code()) == errc::not_found)
@@ -183,9 +208,9 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
 }  // namespace
 
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
-                              metadata_actor store) {
+                              metadata_actor store, nft_actor nft) {
   session_tokens check{settings.jwt_keys};  // throws on a bad key set, before spawning
-  return sys.spawn(service, settings, std::move(store));
+  return sys.spawn(service, settings, std::move(store), std::move(nft));
 }
 
 }  // namespace sg

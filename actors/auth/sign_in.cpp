@@ -41,7 +41,7 @@ json typed_data(const record& r, const std::string& nonce) {
           {"message", {{"wallet", r.address}, {"nonce", nonce}, {"issuedAt", r.issued_ms / 1000}}}};
 }
 
-std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const std::string& sig_hex,
+std::optional<std::string> eoa_signer_matches(const eth::hash256& digest, const std::string& sig_hex,
                                               const std::string& address) {
   auto sig = eth::from_hex(sig_hex);
   if (!sig)
@@ -64,6 +64,15 @@ std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const 
   if (eth::to_hex(signer->data(), signer->size()) != expected)
     return "the signature does not match the address";
   return std::nullopt;
+}
+
+// An EOA's signature, or else the digest an EIP-1271 wallet could vouch for.
+std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const std::string& sig_hex,
+                                              const std::string& address, std::string* contract_digest) {
+  auto result = eoa_signer_matches(digest, sig_hex, address);
+  if (result && contract_digest != nullptr && eth::from_hex(sig_hex))
+    *contract_digest = eth::to_hex(digest.data(), digest.size());
+  return result;
 }
 
 }  // namespace
@@ -161,7 +170,7 @@ std::optional<std::string> nonce_of(const signed_challenge& s) {
 }
 
 std::optional<std::string> check(const policy& p, const record& r, const signed_challenge& s,
-                                 int64_t now_ms) {
+                                 int64_t now_ms, std::string* contract_digest) {
   if (now_ms > r.expires_ms)
     return "the challenge expired";
   if (r.kind == "siwe") {
@@ -188,12 +197,12 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
       return std::string{"the message expired"};
     if (!m->not_before.empty() && *siwe::parse_time(m->not_before) > now_ms)
       return std::string{"the message is not valid yet"};
-    return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address);
+    return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }
   if (r.kind == "eip191") {
     if (s.message != r.message)
       return std::string{"the message differs from the challenge"};
-    return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address);
+    return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }
   if (r.kind == "eip712") {
     auto sent = json::parse(s.typed_data, nullptr, false);
@@ -205,7 +214,7 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
     auto digest = eth::login_digest(d, *eth::parse_address(r.address),
                                     issued["message"]["nonce"].get<std::string>(),
                                     static_cast<uint64_t>(r.issued_ms / 1000));
-    return evm_signer_matches(digest, s.signature, r.address);
+    return evm_signer_matches(digest, s.signature, r.address, contract_digest);
   }
   // solana
   if (s.message != r.message)

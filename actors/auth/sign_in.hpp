@@ -37,7 +37,9 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
 std::optional<std::string> nonce_of(const signed_challenge& s);
 
 /// Checks the answer against its record; returns the failed check, if any.
+/// When only the signature failed (for an EOA), `contract_digest` receives
+/// the signed digest (0x-hex): the address may be an EIP-1271 contract wallet.
 std::optional<std::string> check(const policy& p, const record& r, const signed_challenge& s,
-                                 int64_t now_ms);
+                                 int64_t now_ms, std::string* contract_digest = nullptr);
 
 }  // namespace sg::sign_in

@@ -88,6 +88,7 @@ void settle(verifier_ptr self, const std::string& key, caf::expected<bool> resul
 
 void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key,
                const std::string& std_key);
+caf::result<bool> check_contract_signature(verifier_ptr self, const contract_signature& cs);
 
 nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
                                   std::vector<cache_shard_actor> cache) {
@@ -131,7 +132,35 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
           [self, h, key, std_key](const caf::error&) { ask_chain(self, h, key, std_key); });
       return rp;
     },
+    [self](check_atom, const contract_signature& cs) { return check_contract_signature(self, cs); },
   };
+}
+
+// Not cached: each sign-in signs a fresh nonce.
+caf::result<bool> check_contract_signature(verifier_ptr self, const contract_signature& cs) {
+  auto& st = self->state;
+  auto chain = st.chains.find(cs.chain_id);
+  if (chain == st.chains.end())
+    return false;  // no RPC for the chain: it cannot be a contract wallet we can ask
+  auto endpoints = usable(chain->second, now_ms());
+  if (endpoints.empty())
+    return make_error(errc::unavailable, "no RPC endpoint of the chain is available");
+  auto rp = self->make_response_promise<bool>();
+  auto worker = spawn_rpc_worker(self->system(), st.settings.rpc_timeout_ms);
+  auto budget = std::chrono::milliseconds(st.settings.rpc_timeout_ms * 3 * (endpoints.size() + 1));
+  self->request(worker, budget, check_atom::value, cs, endpoints)
+    .then(
+      [self, rp, chain_id = cs.chain_id](const rpc_outcome& out) mutable {
+        record(self->state, chain_id, out);
+        if (!out.answered)
+          rp.deliver(make_error(errc::unavailable, "no RPC endpoint answered"));
+        else
+          rp.deliver(out.error.empty() && out.holds);
+      },
+      [rp](const caf::error&) mutable {
+        rp.deliver(make_error(errc::unavailable, "the RPC check timed out"));
+      });
+  return rp;
 }
 
 // Asks the chain (a one-shot worker does the blocking HTTP), then caches and

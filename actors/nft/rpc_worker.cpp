@@ -22,9 +22,12 @@ struct caller {
 
   // Returns the hex result, "" for a revert, nothing when nobody answered.
   std::optional<std::string> call(uint64_t chain_id, const std::string& to, const std::string& data) {
-    json body = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", "eth_call"},
-                 {"params", {{{"to", to}, {"data", data}}, "latest"}}};
-    (void) chain_id;
+    (void) chain_id;  // the endpoints given are the chain's
+    return rpc("eth_call", {{{"to", to}, {"data", data}}, "latest"});
+  }
+
+  std::optional<std::string> rpc(const char* method, json params) {
+    json body = {{"jsonrpc", "2.0"}, {"id", 1}, {"method", method}, {"params", std::move(params)}};
     while (!endpoints.empty()) {
       const auto url = endpoints.front();
       auto scheme_end = url.find("://");
@@ -101,12 +104,39 @@ void check(caller& c, const holding_check& h, rpc_outcome& out) {
   }
 }
 
+// EIP-1271: eth_getCode first (an account without code is no contract
+// wallet), then isValidSignature(bytes32,bytes) must return 0x1626ba7e.
+void check(caller& c, const contract_signature& cs, rpc_outcome& out) {
+  auto code = c.rpc("eth_getCode", {cs.address, "latest"});
+  if (!code)
+    return;
+  if (code->size() <= 2) {
+    out.error = "the address has no contract code";
+    return;
+  }
+  auto sig = cs.signature.substr(2);
+  auto padded = sig + std::string((64 - sig.size() % 64) % 64, '0');
+  auto length = abi::uint256_hex(std::to_string(sig.size() / 2));
+  auto data = "0x1626ba7e" + cs.digest.substr(2) + *abi::uint256_hex("64") + *length + padded;
+  auto result = c.call(cs.chain_id, cs.address, data);
+  if (result)
+    out.holds = result->rfind("0x1626ba7e", 0) == 0;
+}
+
 rpc_worker_actor::behavior_type worker(rpc_worker_actor::pointer self, int timeout_ms) {
   return {
     [self, timeout_ms](check_atom, const holding_check& h, const std::vector<std::string>& endpoints) {
       rpc_outcome out;
       caller c{endpoints, timeout_ms, out};
       check(c, h, out);
+      self->quit();
+      return out;
+    },
+    [self, timeout_ms](check_atom, const contract_signature& cs,
+                       const std::vector<std::string>& endpoints) {
+      rpc_outcome out;
+      caller c{endpoints, timeout_ms, out};
+      check(c, cs, out);
       self->quit();
       return out;
     },

@@ -162,6 +162,24 @@ test('NFT results live in the cache shards; the admin API shows and clears them'
   assert.match(await (await fetch(`${node.base}/metrics`)).text(), /streamgate_cache_hits_total\{shard="\d"\} \d+/);
 });
 
+test('an EIP-1271 contract wallet signs in with its owner\'s signature', async () => {
+  const deployer = new ethers.Wallet(KEYS[0], A.provider);
+  const factory = new ethers.ContractFactory(tokens.OwnedWallet.abi, tokens.OwnedWallet.bytecode, deployer);
+  const contractWallet = await factory.deploy(A.address);
+  await contractWallet.waitForDeployment();
+  const address = ethers.getAddress(await contractWallet.getAddress());
+  const answer = async (signer) => {
+    const c = await (await call('POST', '/api/v1/auth/challenge', null, { address, chain_id: 1337 })).json();
+    return call('POST', '/api/v1/auth/verify', null, { message: c.message, signature: await signer.signMessage(c.message) });
+  };
+  const ok = await answer(A);
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).address, address);
+  const refused = await answer(B);
+  assert.equal(refused.status, 401);
+  assert.match((await refused.json()).detail, /does not match/);
+});
+
 test('after a transfer, access follows the token once the cache expires', async () => {
   const rule = { chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' };
   assert.equal((await setGate({ mode: 'any', rules: [rule] })).status, 200);

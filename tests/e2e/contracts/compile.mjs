@@ -22,4 +22,4 @@ if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\
 const pick = (name) => ({ abi: out.contracts['GateTokens.sol'][name].abi,
                           bytecode: `0x${out.contracts['GateTokens.sol'][name].evm.bytecode.object}` });
 fs.writeFileSync(path.join(here, 'GateTokens.json'),
-  `${JSON.stringify({ GatePass: pick('GatePass'), GateBadge: pick('GateBadge') })}\n`);
+  `${JSON.stringify({ GatePass: pick('GatePass'), GateBadge: pick('GateBadge'), OwnedWallet: pick('OwnedWallet') })}\n`);
