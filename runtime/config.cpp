@@ -115,8 +115,11 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--chain", c.chain_specs, "A chain: ID=URL[,URL...] (JSON-RPC, in failover order)")
     ->take_all();
   app.add_option("--jwt-key", c.jwt_key_specs,
-                 "A JWT key KID:SECRET; the first signs, all verify (default: generated)")
+                 "A JWT key: KID:SECRET (HS256) or KID:@FILE.pem (ES256, P-256); the first "
+                 "signs, all verify (default: generated)")
     ->take_all();
+  app.add_option("--jwt-alg", c.jwt_alg, "Algorithm of the generated key when no --jwt-key is given")
+    ->capture_default_str()->check(CLI::IsMember({"HS256", "ES256"}));
   app.add_option("--jwt-ttl", c.auth.session_ttl_s, "Seconds a session lasts")
     ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--challenge-ttl", c.auth.challenge_ttl_s, "Seconds a sign-in challenge lasts")

@@ -77,7 +77,8 @@ struct node_config {
   auth_settings auth;
   nft_settings nft;
   std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
-  std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET
+  std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET | KID:@FILE.pem
+  std::string jwt_alg = "HS256";           // of a generated key
 
   bool has_role(const std::string& role) const;
 };

@@ -101,7 +101,7 @@ int run_node(const node_config& config) {
   if (config.has_role("auth")) {
     auto settings = config.auth;
     try {
-      settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir);
+      settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir, config.jwt_alg);
       auth = spawn_auth_service(sys, settings, metadata, nft);
     } catch (const std::exception& e) {
       log::error("node", "auth failed to start", {{"error", e.what()}});

@@ -11,6 +11,7 @@ import { SiweMessage } from 'siwe';
 import nacl from 'tweetnacl';
 import bs58 from 'bs58';
 import { freePort, startNode, stopNode, tempDir } from './harness.mjs';
+import { signIn as signInTo } from './sign_in.mjs';
 
 const work = tempDir('sg-e2e-auth-');
 const dataDir = path.join(work, 'data');
@@ -216,4 +217,24 @@ test('refresh, logout, rotation, and revocations survive a restart', async () =>
   const answer = { message: pending.body.message, signature: await wallet.signMessage(pending.body.message) };
   assert.equal((await post('/api/v1/auth/verify', answer)).status, 200);
   expectDenied(await post('/api/v1/auth/verify', answer), /nonce/);
+});
+
+test('ES256 sessions by configuration', async () => {
+  const esPort = await freePort();
+  const es = await startNode({ dataDir: path.join(work, 'es256'), port: esPort,
+    args: ['--chain', '1337=http://127.0.0.1:9', '--jwt-alg', 'ES256'] });
+  try {
+    const { token } = await signInTo(es.base);
+    const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url'));
+    assert.equal(header.alg, 'ES256');
+    const r = await fetch(`${es.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 200);
+    // The same claims under HS256 with the ES256 kid are refused.
+    const [, payload] = token.split('.');
+    const confused = `${Buffer.from(JSON.stringify({ alg: 'HS256', kid: header.kid })).toString('base64url')}.${payload}.` +
+      crypto.createHmac('sha256', 'anything').update('x').digest('base64url');
+    assert.equal((await fetch(`${es.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${confused}` } })).status, 401);
+  } finally {
+    await stopNode(es);
+  }
 });
