@@ -38,6 +38,9 @@ using metadata_actor = caf::typed_actor<
   // in one step, so a nonce is consumed exactly once.
   caf::replies_to<auth_atom, caf::put_atom, std::string, std::string>::with<caf::ok_atom>,
   caf::replies_to<auth_atom, caf::get_atom, std::string>::with<std::string>,
-  caf::replies_to<auth_atom, take_atom, std::string>::with<std::string>>;
+  caf::replies_to<auth_atom, take_atom, std::string>::with<std::string>,
+  // Drops auth records whose time has passed: challenges past their expiry,
+  // revocations past the token's own expiry. Answers how many went.
+  caf::replies_to<auth_atom, sweep_atom>::with<uint64_t>>;
 
 }  // namespace sg

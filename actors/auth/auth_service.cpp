@@ -109,7 +109,17 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
   st.tokens = std::make_unique<session_tokens>(settings.jwt_keys);
   st.store = std::move(store);
   st.nft = std::move(nft);
+  self->send(self, sweep_atom::value);
   return {
+    [self](sweep_atom) {
+      self->request(self->state.store, store_timeout, auth_atom::value, sweep_atom::value)
+        .then([](uint64_t n) {
+                if (n > 0)
+                  log::info("auth", "swept spent auth records", {{"count", n}});
+              },
+              [](const caf::error&) {});
+      self->delayed_send(self, std::chrono::minutes(1), sweep_atom::value);
+    },
     [self](challenge_atom, const challenge_request& req) -> caf::result<challenge> {
       auto& st = self->state;
       sign_in::record rec;

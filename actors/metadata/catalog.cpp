@@ -243,4 +243,28 @@ std::optional<std::string> catalog::take_auth(const std::string& key) {
   return value;
 }
 
+uint64_t catalog::sweep_auth(int64_t now_ms) {
+  rocksdb::WriteBatch b;
+  uint64_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::auth))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto key = it->key().ToString();
+    auto value = it->value().ToString();
+    bool stale = false;
+    if (key.rfind("nonce/", 0) == 0) {
+      auto j = nlohmann::json::parse(value, nullptr, false);
+      stale = !j.is_object() || j.value("expires_ms", int64_t{0}) < now_ms;
+    } else if (key.rfind("revoked/", 0) == 0) {
+      stale = std::strtoll(value.c_str(), nullptr, 10) * 1000 < now_ms;
+    }
+    if (stale) {
+      b.Delete(db_.cf(column::auth), key);
+      ++n;
+    }
+  }
+  if (n > 0)
+    commit(b);
+  return n;
+}
+
 }  // namespace sg

@@ -43,6 +43,9 @@ public:
   std::optional<std::string> get_auth(const std::string& key);
   /// Reads and deletes in one write; nothing when absent.
   std::optional<std::string> take_auth(const std::string& key);
+  /// Deletes "nonce/" records expired before `now_ms` and "revoked/" ones
+  /// whose token expired; returns how many.
+  uint64_t sweep_auth(int64_t now_ms);
 
 private:
   void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);

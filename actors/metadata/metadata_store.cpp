@@ -169,6 +169,9 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
         return make_error(errc::not_found, "no such record");
       });
     },
+    [&db](auth_atom, sweep_atom) {
+      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.sweep_auth(now_ms()); });
+    },
     [&db](state_atom, const video_state& s, const job_info& j) {
       return guarded<video>([&]() -> caf::result<video> {
         if (auto v = db.apply_state(s, j))
