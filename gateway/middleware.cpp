@@ -1,6 +1,7 @@
 #include "gateway/middleware.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -159,16 +160,26 @@ void record(const httplib::Request& req, const httplib::Response& res) {
   auto& ctx = current_request();
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
   auto status = std::to_string(res.status);
-  metrics::global()
-    .get_counter("streamgate_http_requests_total", "HTTP requests answered",
-                 {{"method", req.method}, {"route", ctx.route}, {"status", status}})
-    .inc();
-  static const std::vector<double> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                          0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-  metrics::global()
-    .get_histogram("streamgate_http_request_duration_seconds", "HTTP request latency",
-                   {{"method", req.method}, {"route", ctx.route}}, bounds)
-    .observe(seconds);
+  // Series are found once per thread: the registry's lock and label
+  // rendering stay off the per-request path.
+  thread_local std::unordered_map<std::string, metrics::counter*> counters;
+  thread_local std::unordered_map<std::string, metrics::histogram*> histograms;
+  auto series = req.method + ' ' + ctx.route;
+  auto& latency = histograms[series];
+  if (latency == nullptr) {
+    static const std::vector<double> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                            0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+    latency = &metrics::global().get_histogram("streamgate_http_request_duration_seconds",
+                                               "HTTP request latency",
+                                               {{"method", req.method}, {"route", ctx.route}}, bounds);
+  }
+  auto& answered = counters[series + ' ' + status];
+  if (answered == nullptr)
+    answered = &metrics::global().get_counter(
+      "streamgate_http_requests_total", "HTTP requests answered",
+      {{"method", req.method}, {"route", ctx.route}, {"status", status}});
+  answered->inc();
+  latency->observe(seconds);
   log::info("access", "request",
             {{"request_id", ctx.id}, {"method", req.method}, {"route", ctx.route},
              {"path", req.path}, {"status", res.status}, {"bytes", res.body.size()},

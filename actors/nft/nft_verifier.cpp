@@ -11,6 +11,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/promises.hpp"
 
 namespace sg {
 
@@ -78,12 +79,7 @@ void settle(verifier_ptr self, const std::string& key, caf::expected<bool> resul
   auto& st = self->state;
   auto waiting = std::move(st.in_flight[key]);
   st.in_flight.erase(key);
-  for (auto& rp : waiting) {
-    if (result)
-      rp.deliver(*result);
-    else
-      rp.deliver(result.error());
-  }
+  deliver_all(waiting, result);
 }
 
 void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key,

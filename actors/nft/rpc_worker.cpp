@@ -21,8 +21,7 @@ struct caller {
   rpc_outcome& out;
 
   // Returns the hex result, "" for a revert, nothing when nobody answered.
-  std::optional<std::string> call(uint64_t chain_id, const std::string& to, const std::string& data) {
-    (void) chain_id;  // the endpoints given are the chain's
+  std::optional<std::string> call(const std::string& to, const std::string& data) {
     return rpc("eth_call", {{{"to", to}, {"data", data}}, "latest"});
   }
 
@@ -72,13 +71,13 @@ void check(caller& c, const holding_check& h, rpc_outcome& out) {
   }
   out.standard = r.standard;
   if (out.standard == "auto") {
-    auto is721 = c.call(r.chain_id, r.contract, abi::supports_interface("80ac58cd"));
+    auto is721 = c.call(r.contract, abi::supports_interface("80ac58cd"));
     if (!is721)
       return;
     if (abi::result_at_least(*is721, 1).value_or(false)) {
       out.standard = "erc721";
     } else {
-      auto is1155 = c.call(r.chain_id, r.contract, abi::supports_interface("d9b67a26"));
+      auto is1155 = c.call(r.contract, abi::supports_interface("d9b67a26"));
       if (!is1155)
         return;
       if (!abi::result_at_least(*is1155, 1).value_or(false)) {
@@ -90,15 +89,15 @@ void check(caller& c, const holding_check& h, rpc_outcome& out) {
   }
   std::optional<std::string> result;
   if (out.standard == "erc721" && !r.token_id.empty()) {
-    result = c.call(r.chain_id, r.contract, abi::owner_of(token));
+    result = c.call(r.contract, abi::owner_of(token));
     if (result)
       out.holds = abi::result_address(*result) == "0x" + owner->substr(24);
   } else if (out.standard == "erc721") {
-    result = c.call(r.chain_id, r.contract, abi::balance_of(*owner));
+    result = c.call(r.contract, abi::balance_of(*owner));
     if (result)
       out.holds = abi::result_at_least(*result, r.min_balance).value_or(false);
   } else {
-    result = c.call(r.chain_id, r.contract, abi::balance_of(*owner, token));
+    result = c.call(r.contract, abi::balance_of(*owner, token));
     if (result)
       out.holds = abi::result_at_least(*result, r.min_balance).value_or(false);
   }
@@ -118,7 +117,7 @@ void check(caller& c, const contract_signature& cs, rpc_outcome& out) {
   auto padded = sig + std::string((64 - sig.size() % 64) % 64, '0');
   auto length = abi::uint256_hex(std::to_string(sig.size() / 2));
   auto data = "0x1626ba7e" + cs.digest.substr(2) + *abi::uint256_hex("64") + *length + padded;
-  auto result = c.call(cs.chain_id, cs.address, data);
+  auto result = c.call(cs.address, data);
   if (result)
     out.holds = result->rfind("0x1626ba7e", 0) == 0;
 }

@@ -15,6 +15,7 @@
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/promises.hpp"
 #include "runtime/storage.hpp"
 
 namespace sg {
@@ -231,12 +232,7 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
         auto& st = self->state;
         auto waiting = std::move(st.opening[id]);
         st.opening.erase(id);
-        for (auto& p : waiting) {
-          if (result)
-            p.deliver(*result);
-          else
-            p.deliver(result.error());
-        }
+        deliver_all(waiting, result);
       };
       self->request(st.store, store_timeout, caf::get_atom::value, upload_atom::value, id)
         .then(

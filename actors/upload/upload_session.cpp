@@ -13,6 +13,7 @@
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/promises.hpp"
 #include "runtime/storage.hpp"
 
 namespace sg {
@@ -101,13 +102,7 @@ video video_of(const upload_info& u) {
 void deliver_finish(session_ptr self, const caf::expected<upload_info>& result) {
   auto& st = self->state;
   st.finishing = false;
-  for (auto& rp : st.finish_waiters) {
-    if (result)
-      rp.deliver(*result);
-    else
-      rp.deliver(result.error());
-  }
-  st.finish_waiters.clear();
+  deliver_all(st.finish_waiters, result);
 }
 
 // The complete upload's bytes become the video's source, then one atomic write
