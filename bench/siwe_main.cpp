@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   r.kind = "siwe";
   r.address = "0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0";
   r.chain_id = 1337;
+  r.nonce = "k9Qd3x7Lp2Zr4Tn8";
   r.issued_ms = *sg::siwe::parse_time("2025-01-01T00:00:00.000Z");
   r.expires_ms = r.issued_ms + 300000;
   sg::signed_challenge s{message, "", signature, ""};

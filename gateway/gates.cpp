@@ -58,6 +58,10 @@ std::optional<gate> parse_gate(const nlohmann::json& j, std::string* why) {
     *why = "gate must be null or {mode, rules: [...]}";
     return std::nullopt;
   }
+  if (j.contains("mode") && !j["mode"].is_string()) {
+    *why = "gate mode must be the string any or all";
+    return std::nullopt;
+  }
   g.mode = j.value("mode", "any");
   if (g.mode != "any" && g.mode != "all") {
     *why = "gate mode must be any or all";

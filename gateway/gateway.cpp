@@ -8,20 +8,40 @@
 #include <httplib.h>
 
 #include "gateway/auth_filter.hpp"
+#include "gateway/bounded_server.hpp"
 #include "gateway/middleware.hpp"
 #include "gateway/rate_limit.hpp"
 #include "gateway/routes.hpp"
 #include "messages/errors.hpp"
+#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 
 namespace sg {
 
 namespace {
 
+connection_limits limits_of(const http_settings& http) {
+  connection_limits l;
+  l.max_head_bytes = http.max_header_bytes;
+  l.head_timeout = std::chrono::seconds(http.head_timeout_s);
+  l.read_timeout = std::chrono::seconds(http.read_timeout_s);
+  l.write_timeout = std::chrono::seconds(http.write_timeout_s);
+  return l;
+}
+
+// The body of a refusal the socket layer writes itself (no request id yet).
+std::pair<std::string, std::string> render_refusal(int status, const std::string& detail) {
+  return {"application/problem+json",
+          dump_json({{"type", "about:blank"}, {"status", status}, {"detail", detail}})};
+}
+
 // Owns the server and its accept thread; the routes hold references into ctx.
 struct http_server {
+  explicit http_server(const gateway_context& c)
+    : ctx(c), svr(limits_of(c.http), render_refusal) {}
   gateway_context ctx;
-  httplib::Server svr;
+  bounded_server svr;
+  std::shared_ptr<route_table> routes = std::make_shared<route_table>();
   std::thread accept_loop;
   int port = 0;
 
@@ -53,21 +73,24 @@ void configure(http_server& s) {
   s.svr.set_keep_alive_timeout(http.keepalive_timeout_s);
   s.svr.set_read_timeout(http.read_timeout_s, 0);
   s.svr.set_write_timeout(http.write_timeout_s, 0);
-  // Our own limits run in the pipeline (they also cover chunked bodies).
+  // Our own limits run in the pipeline and the socket layer (bounded_server).
   s.svr.set_payload_max_length(std::numeric_limits<size_t>::max());
   auto threads = static_cast<size_t>(http.threads);
   s.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  auto chain = std::make_shared<middleware_chain>(standard_chain(http));
-  chain->push_back(make_bearer_auth(s.ctx));
   std::vector<rate_rule> overrides;
   for (const auto& spec : http.rate_limits)
     if (auto r = parse_rate_rule(spec))
       overrides.push_back(*r);
     else
       throw std::invalid_argument("--rate-limit must be GROUP=RATE/BURST, got '" + spec + "'");
-  chain->push_back(make_rate_limiter(rate_rules(overrides)));
-  install_pipeline(s.svr, chain);
-  router r{s.svr};
+  auto limiters = make_rate_limiters(rate_rules(overrides));
+  // A failed sign-in costs the IP a token: its limiter runs before auth.
+  auto chain = std::make_shared<middleware_chain>(standard_chain(http));
+  chain->push_back(std::move(limiters.by_ip));
+  chain->push_back(make_bearer_auth(s.ctx));
+  chain->push_back(std::move(limiters.by_wallet));
+  install_pipeline(s.svr, chain, s.routes);
+  router r{s.svr, *s.routes};
   add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
   add_health_routes(r, s.ctx);
   add_upload_routes(r, s.ctx);
@@ -81,8 +104,7 @@ void configure(http_server& s) {
 }  // namespace
 
 caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {
-  auto server = std::make_shared<http_server>();
-  server->ctx = ctx;
+  auto server = std::make_shared<http_server>(ctx);
   try {
     configure(*server);
   } catch (const std::invalid_argument& e) {

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
-
+#include "gateway/bounded_server.hpp"
 #include "gateway/problem.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -17,35 +17,18 @@ request_context& current_request() {
   return ctx;
 }
 
-void close_connection(const httplib::Request&, httplib::Response& res) {
-  current_request().close = true;
-  res.set_header("Connection", "close");
+const std::string& request_context::label() const {
+  static const std::string unmatched = "unmatched";
+  return route != nullptr ? route->label : unmatched;
 }
 
-namespace {
-// httplib 0.11 keeps a connection open whatever the response says, unless
-// writing the response fails. So the body goes out through a provider that
-// writes it whole and then reports failure: the client gets the complete
-// answer, and httplib drops the connection with the unread body on it.
-void send_then_close(httplib::Response& res) {
-  auto body = std::make_shared<std::string>(std::move(res.body));
-  res.body.clear();
-  auto type = res.get_header_value("Content-Type");
-  res.headers.erase("Content-Type");
-  res.set_content_provider(
-    body->size(), type.empty() ? "text/plain" : type,
-    [body](size_t, size_t, httplib::DataSink& sink) {
-      sink.write(body->data(), body->size());
-      return false;
-    });
+const std::string& request_context::group() const {
+  static const std::string other = "other";
+  return route != nullptr ? route->group : other;
 }
-}  // namespace
 
-bool is_streaming_route(const httplib::Request& req) {
-  const auto& p = req.path;
-  if (req.method == "PATCH" || req.method == "POST")
-    return p.rfind("/api/v1/uploads", 0) == 0 || p == "/api/v1/videos/upload";
-  return false;
+void body_consumed() {
+  current_connection().unread_body = false;
 }
 
 namespace {
@@ -67,45 +50,72 @@ public:
   }
 };
 
-class header_limits final : public middleware {
-public:
-  explicit header_limits(size_t max_bytes) : max_bytes_(max_bytes) {}
-  bool on_request(const httplib::Request& req, httplib::Response& res,
-                  request_context&) override {
-    size_t total = req.target.size();
-    for (const auto& [k, v] : req.headers)
-      total += k.size() + v.size() + 4;
-    if (total <= max_bytes_)
-      return true;
-    close_connection(req, res);
-    problem(res, 431, "request headers exceed " + std::to_string(max_bytes_) + " bytes");
-    return false;
-  }
-private:
-  size_t max_bytes_;
+// How a request frames its body, read from headers whose names httplib
+// already compares without case; values are compared without case too.
+struct framing {
+  bool announced = false;
+  bool chunked = false;
+  uint64_t length = 0;
+  const char* error = nullptr;
 };
 
-// httplib reads a chunked body whole, past any length limit, before routing
-// ends; so a chunked body is refused up front unless its route streams it.
+framing framing_of(const httplib::Request& req) {
+  framing f;
+  auto te = req.get_header_value_count("Transfer-Encoding");
+  auto cl = req.get_header_value_count("Content-Length");
+  if (te > 0) {
+    // httplib knows only "chunked"; anything else would be read to the end.
+    if (te > 1 || !text::iequals(req.get_header_value("Transfer-Encoding"), "chunked"))
+      f.error = "Transfer-Encoding must be chunked";
+    else if (cl > 0)
+      f.error = "Transfer-Encoding and Content-Length together";
+    f.announced = f.chunked = true;
+    return f;
+  }
+  if (cl > 1) {
+    f.error = "more than one Content-Length";
+  } else if (cl == 1) {
+    auto n = text::parse_u64(req.get_header_value("Content-Length"));
+    if (!n)
+      f.error = "Content-Length is malformed";
+    f.length = n.value_or(0);
+  }
+  f.announced = f.error != nullptr || f.length > 0;
+  return f;
+}
+
+// Every body is bounded before it is read, whatever its framing: an unknown
+// route reads none, a streaming route reads in pieces (and bounds itself),
+// any other route reads at most max_bytes.
 class body_limits final : public middleware {
 public:
   explicit body_limits(size_t max_bytes) : max_bytes_(max_bytes) {}
   bool on_request(const httplib::Request& req, httplib::Response& res,
-                  request_context&) override {
-    if (is_streaming_route(req))
-      return true;
-    if (req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
-      close_connection(req, res);
-      problem(res, 411, "chunked bodies are not accepted here; send Content-Length");
+                  request_context& ctx) override {
+    auto f = framing_of(req);
+    auto& conn = current_connection();
+    conn.body_announced = f.announced;
+    conn.unread_body = f.announced;
+    if (f.error != nullptr) {
+      problem(res, 400, f.error);
       return false;
     }
-    auto length = req.get_header_value<uint64_t>("Content-Length");
-    if (length <= max_bytes_)
+    if (ctx.route == nullptr) {
+      if (!f.announced)
+        return true;  // httplib answers 404
+      problem(res, 404, "no such resource");
+      return false;
+    }
+    if (ctx.route->body == body_kind::stream)
       return true;
-    close_connection(req, res);
-    problem(res, 413, "body exceeds " + std::to_string(max_bytes_) + " bytes");
-    return false;
+    if (f.length > max_bytes_) {
+      problem(res, 413, "body exceeds " + std::to_string(max_bytes_) + " bytes");
+      return false;
+    }
+    conn.body_budget = max_bytes_;  // a chunked body is cut here while it is read
+    return true;
   }
+
 private:
   size_t max_bytes_;
 };
@@ -156,6 +166,17 @@ metrics::gauge& in_flight() {
   return g;
 }
 
+// A request httplib refused before the pipeline ran still gets an id.
+request_context& begun_request(httplib::Response& res) {
+  auto& ctx = current_request();
+  if (ctx.id.empty()) {
+    ctx.start = std::chrono::steady_clock::now();
+    ctx.id = random_hex(8);
+    res.set_header("X-Request-Id", ctx.id);
+  }
+  return ctx;
+}
+
 void record(const httplib::Request& req, const httplib::Response& res) {
   auto& ctx = current_request();
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
@@ -164,26 +185,41 @@ void record(const httplib::Request& req, const httplib::Response& res) {
   // rendering stay off the per-request path.
   thread_local std::unordered_map<std::string, metrics::counter*> counters;
   thread_local std::unordered_map<std::string, metrics::histogram*> histograms;
-  auto series = req.method + ' ' + ctx.route;
+  const auto& route = ctx.label();
+  auto series = req.method + ' ' + route;
   auto& latency = histograms[series];
   if (latency == nullptr) {
     static const std::vector<double> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                             0.1,    0.25,  0.5,    1,     2.5,  5,     10};
     latency = &metrics::global().get_histogram("streamgate_http_request_duration_seconds",
                                                "HTTP request latency",
-                                               {{"method", req.method}, {"route", ctx.route}}, bounds);
+                                               {{"method", req.method}, {"route", route}}, bounds);
   }
   auto& answered = counters[series + ' ' + status];
   if (answered == nullptr)
     answered = &metrics::global().get_counter(
       "streamgate_http_requests_total", "HTTP requests answered",
-      {{"method", req.method}, {"route", ctx.route}, {"status", status}});
+      {{"method", req.method}, {"route", route}, {"status", status}});
   answered->inc();
   latency->observe(seconds);
   log::info("access", "request",
-            {{"request_id", ctx.id}, {"method", req.method}, {"route", ctx.route},
+            {{"request_id", ctx.id}, {"method", req.method}, {"route", route},
              {"path", req.path}, {"status", res.status}, {"bytes", res.body.size()},
              {"duration_ms", seconds * 1000}, {"remote", req.remote_addr}});
+}
+
+// Statuses httplib or the socket layer set without a body get one here.
+void explain(const httplib::Request& req, httplib::Response& res) {
+  const auto& conn = current_connection();
+  if (conn.head_too_large)
+    return problem(res, 431, "the request head is too large");
+  if (conn.head_timed_out)
+    return problem(res, 408, "the request head did not arrive in time");
+  if (conn.body_too_large)
+    return problem(res, 413, "the body exceeds the limit of this route");
+  if (res.body.empty() && req.method != "HEAD")
+    problem(res, res.status, res.status == 404 ? "no such resource: " + req.path
+                                               : status_title(res.status));
 }
 
 }  // namespace
@@ -191,17 +227,18 @@ void record(const httplib::Request& req, const httplib::Response& res) {
 middleware_chain standard_chain(const http_settings& s) {
   middleware_chain chain;
   chain.push_back(std::make_unique<request_id>());
-  chain.push_back(std::make_unique<header_limits>(s.max_header_bytes));
   chain.push_back(std::make_unique<body_limits>(s.max_body_bytes));
   chain.push_back(std::make_unique<cors>(s.cors_origins));
   return chain;
 }
 
-void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain) {
-  svr.set_pre_routing_handler([chain](const httplib::Request& req, httplib::Response& res) {
+void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain,
+                      std::shared_ptr<const route_table> routes) {
+  svr.set_pre_routing_handler([chain, routes](const httplib::Request& req, httplib::Response& res) {
     auto& ctx = current_request();
     ctx = request_context{};
     ctx.start = std::chrono::steady_clock::now();
+    ctx.route = routes->find(req.method, req.path);
     ctx.in_flight = true;
     in_flight().add(1);
     for (auto& m : *chain)
@@ -210,24 +247,30 @@ void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> ch
     return httplib::Server::HandlerResponse::Unhandled;
   });
   svr.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    if (current_request().close)
-      send_then_close(res);
+    const auto& conn = current_connection();
+    if (conn.unread_body || conn.close_after)
+      res.set_header("Connection", "close");
   });
+  // Nothing here may throw past httplib: these run outside its handler guard.
   svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    auto& ctx = current_request();
-    if (!ctx.in_flight) {  // refused by httplib before the pipeline ran
+    try {
+      auto& ctx = current_request();
+      if (ctx.in_flight)
+        in_flight().add(-1);
+      record(req, res);
       ctx = request_context{};
-      ctx.start = std::chrono::steady_clock::now();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "access log failed: %s\n", e.what());
     }
-    in_flight().add(ctx.in_flight ? -1 : 0);
-    ctx.in_flight = false;
-    record(req, res);
   });
-  // Unrouted paths, and statuses set without a body, get a problem body too.
   svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (res.body.empty() && req.method != "HEAD")
-      problem(res, res.status, res.status == 404 ? "no such resource: " + req.path
-                                                 : status_title(res.status));
+    try {
+      begun_request(res);
+      explain(req, res);
+    } catch (const std::exception&) {
+      res.set_content(R"({"type":"about:blank","title":"Server Error","status":500})",
+                      "application/problem+json");
+    }
   });
   svr.set_exception_handler(
     [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {

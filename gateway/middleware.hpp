@@ -1,8 +1,8 @@
 #pragma once
 // The request pipeline: small filters run in order before routing (each may
 // answer and stop the chain), then routing, then the access log and RED
-// metrics once the response is written. Authentication slots in as one more
-// filter without touching the routes.
+// metrics once the response is written. A filter reads the request's route
+// from the route table (label, rate-limit group, body kind), never the path.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include <httplib.h>
 
+#include "gateway/route_table.hpp"
 #include "runtime/config.hpp"
 
 namespace sg {
@@ -18,11 +19,13 @@ namespace sg {
 /// it lives in a thread-local that the pre-routing step resets.
 struct request_context {
   std::string id;
-  std::string route = "unmatched";
+  const route_spec* route = nullptr;  // nullptr: no route serves the request
   std::chrono::steady_clock::time_point start;
   bool in_flight = false;
-  bool close = false;  // see close_connection
   std::string address;  // the signed-in wallet, if any
+
+  const std::string& label() const;
+  const std::string& group() const;
 };
 request_context& current_request();
 
@@ -36,17 +39,14 @@ public:
 
 using middleware_chain = std::vector<std::unique_ptr<middleware>>;
 
-/// Request id, header and body limits, CORS.
+/// Request id, body limits, CORS.
 middleware_chain standard_chain(const http_settings& settings);
 
 /// Wires the chain, access log, metrics, error and exception handlers.
-void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain);
+void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain,
+                      std::shared_ptr<const route_table> routes);
 
-/// Ends the connection after this response. Needed when a body is left
-/// unread: httplib would parse its bytes as the next requests.
-void close_connection(const httplib::Request& req, httplib::Response& res);
-
-/// Routes that stream their bodies (uploads) and bound them themselves.
-bool is_streaming_route(const httplib::Request& req);
+/// Marks a request's body as read whole (the connection may serve another).
+void body_consumed();
 
 }  // namespace sg

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "gateway/tus_headers.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -43,7 +43,7 @@ token_status check_playback(const std::string& secret, const std::string& video_
   auto viewer = last == dot ? std::string{} : token.substr(dot + 1, last - dot - 1);
   if (!viewer.empty() && (viewer.size() != 40 || viewer.find_first_not_of("0123456789abcdef") != std::string::npos))
     return token_status::malformed;
-  auto expires = tus::parse_u64(token.substr(0, dot));
+  auto expires = text::parse_u64(token.substr(0, dot));
   if (!expires || *expires > INT64_MAX)
     return token_status::malformed;
   dot = last;

@@ -1,10 +1,10 @@
 #include "gateway/problem.hpp"
 
 #include <caf/sec.hpp>
-#include <nlohmann/json.hpp>
 
 #include "gateway/middleware.hpp"
 #include "messages/errors.hpp"
+#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 
 namespace sg {
@@ -16,6 +16,7 @@ const char* status_title(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 410: return "Gone";
     case 411: return "Length Required";
@@ -28,6 +29,7 @@ const char* status_title(int status) {
     case 460: return "Checksum Mismatch";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     case 504: return "Gateway Timeout";
     default: return status >= 500 ? "Server Error" : "Client Error";
   }
@@ -41,13 +43,18 @@ void problem(httplib::Response& res, int status, const std::string& detail) {
                          {"detail", detail},
                          {"request_id", ctx.id}};
   res.status = status;
-  res.set_content(body.dump(), "application/problem+json");
+  res.set_content(dump_json(body), "application/problem+json");
   auto fields = nlohmann::json{{"request_id", ctx.id}, {"status", status},
-                               {"route", ctx.route}, {"detail", detail}};
+                               {"route", ctx.label()}, {"detail", detail}};
   if (status >= 500)
     log::error("gateway", "request failed", fields);
   else
     log::info("gateway", "request refused", fields);
+}
+
+void send_json(httplib::Response& res, const nlohmann::json& body, int status) {
+  res.status = status;
+  res.set_content(dump_json(body), "application/json");
 }
 
 void problem(httplib::Response& res, const caf::error& e) {

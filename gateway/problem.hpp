@@ -1,9 +1,10 @@
 #pragma once
-// RFC 7807 problem+json answers; every error leaves through here and is logged.
+// Answers: RFC 7807 problem+json for every error (each one logged), and JSON.
 #include <string>
 
 #include <caf/error.hpp>
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 namespace sg {
 
@@ -12,6 +13,9 @@ void problem(httplib::Response& res, int status, const std::string& detail);
 /// Maps an actor's error to its HTTP status: ours by code, timeouts and dead
 /// actors to 503, anything else to 500 (its detail stays in the log).
 void problem(httplib::Response& res, const caf::error& e);
+
+/// A JSON answer (client text in it is dumped safely: see runtime/json.hpp).
+void send_json(httplib::Response& res, const nlohmann::json& body, int status = 200);
 
 /// Reason phrase, including tus' 460 "Checksum Mismatch".
 const char* status_title(int status);

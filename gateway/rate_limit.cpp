@@ -19,39 +19,18 @@ struct bucket {
   clock_type::time_point last;
 };
 
-class rate_limiter final : public middleware {
+// The buckets of every group, shared by the IP and the wallet filter.
+class bucket_store {
 public:
-  explicit rate_limiter(std::vector<rate_rule> rules) : rules_(std::move(rules)) {}
+  explicit bucket_store(std::vector<rate_rule> rules) : rules_(std::move(rules)) {}
 
-  bool on_request(const httplib::Request& req, httplib::Response& res,
-                  request_context& ctx) override {
-    auto group = route_group(req.path);
-    const rate_rule* rule = nullptr;
+  const rate_rule* rule_of(const std::string& group) const {
     for (const auto& r : rules_)
-      if (r.group == group)
-        rule = &r;
-    if (rule == nullptr || rule->per_second <= 0)
-      return true;
-    double wait_s = 0;
-    double remaining = take(group + "|ip|" + req.remote_addr, *rule, wait_s);
-    if (wait_s == 0 && !ctx.address.empty())
-      remaining = std::min(remaining, take(group + "|wallet|" + ctx.address, *rule, wait_s));
-    res.set_header("RateLimit-Limit", std::to_string(static_cast<long>(rule->burst)));
-    res.set_header("RateLimit-Remaining", std::to_string(static_cast<long>(std::floor(remaining))));
-    res.set_header("RateLimit-Reset", std::to_string(static_cast<long>(std::ceil(
-                                        (rule->burst - remaining) / rule->per_second))));
-    if (wait_s == 0)
-      return true;
-    static auto& limited = metrics::global().get_counter(
-      "streamgate_http_rate_limited_total", "Requests refused with 429");
-    limited.inc();
-    res.set_header("Retry-After", std::to_string(static_cast<long>(std::ceil(wait_s))));
-    close_connection(req, res);  // a refused upload's body stays unread
-    problem(res, 429, "too many requests for " + group + "; retry later");
-    return false;
+      if (r.group == group && r.per_second > 0)
+        return &r;
+    return nullptr;
   }
 
-private:
   // Takes one token; returns what is left, or sets `wait_s` when empty.
   double take(const std::string& key, const rate_rule& rule, double& wait_s) {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -73,6 +52,7 @@ private:
     return b.tokens;
   }
 
+private:
   // Buckets idle for a minute are full again: forgetting them changes nothing.
   void prune(clock_type::time_point now) {
     for (auto it = buckets_.begin(); it != buckets_.end();)
@@ -84,19 +64,45 @@ private:
   std::unordered_map<std::string, bucket> buckets_;
 };
 
-}  // namespace
+// One filter: the IP's bucket, or the signed-in wallet's.
+class rate_limiter final : public middleware {
+public:
+  rate_limiter(std::shared_ptr<bucket_store> store, bool by_wallet)
+    : store_(std::move(store)), by_wallet_(by_wallet) {}
 
-std::string route_group(const std::string& path) {
-  if (path.rfind("/api/v1/auth/", 0) == 0)
-    return "auth";
-  if (path.rfind("/api/v1/uploads", 0) == 0 || path == "/api/v1/videos/upload")
-    return "upload";
-  if (path.rfind("/v/", 0) == 0)
-    return "media";
-  if (path.rfind("/api/", 0) == 0)
-    return "api";
-  return "other";
-}
+  bool on_request(const httplib::Request& req, httplib::Response& res,
+                  request_context& ctx) override {
+    const auto* rule = store_->rule_of(ctx.group());
+    if (rule == nullptr || (by_wallet_ && ctx.address.empty()))
+      return true;
+    double wait_s = 0;
+    auto key = ctx.group() + (by_wallet_ ? "|wallet|" + ctx.address : "|ip|" + req.remote_addr);
+    double remaining = store_->take(key, *rule, wait_s);
+    if (by_wallet_ && res.has_header("RateLimit-Remaining"))
+      remaining = std::min(remaining, std::stod(res.get_header_value("RateLimit-Remaining")));
+    res.headers.erase("RateLimit-Limit");
+    res.headers.erase("RateLimit-Remaining");
+    res.headers.erase("RateLimit-Reset");
+    res.set_header("RateLimit-Limit", std::to_string(static_cast<long>(rule->burst)));
+    res.set_header("RateLimit-Remaining", std::to_string(static_cast<long>(std::floor(remaining))));
+    res.set_header("RateLimit-Reset", std::to_string(static_cast<long>(std::ceil(
+                                        (rule->burst - remaining) / rule->per_second))));
+    if (wait_s == 0)
+      return true;
+    static auto& limited = metrics::global().get_counter(
+      "streamgate_http_rate_limited_total", "Requests refused with 429");
+    limited.inc();
+    res.set_header("Retry-After", std::to_string(static_cast<long>(std::ceil(wait_s))));
+    problem(res, 429, "too many requests for " + ctx.group() + "; retry later");
+    return false;
+  }
+
+private:
+  std::shared_ptr<bucket_store> store_;
+  bool by_wallet_;
+};
+
+}  // namespace
 
 std::optional<rate_rule> parse_rate_rule(const std::string& spec) {
   auto eq = spec.find('=');
@@ -128,8 +134,9 @@ std::vector<rate_rule> rate_rules(const std::vector<rate_rule>& overrides) {
   return rules;
 }
 
-std::unique_ptr<middleware> make_rate_limiter(std::vector<rate_rule> rules) {
-  return std::make_unique<rate_limiter>(std::move(rules));
+rate_limiters make_rate_limiters(std::vector<rate_rule> rules) {
+  auto store = std::make_shared<bucket_store>(std::move(rules));
+  return {std::make_unique<rate_limiter>(store, false), std::make_unique<rate_limiter>(store, true)};
 }
 
 }  // namespace sg

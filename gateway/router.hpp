@@ -1,11 +1,12 @@
 #pragma once
-// Route registration that names each route by its pattern ("/api/v1/videos/{id}")
-// for logs and metric labels, never by the raw path.
+// Registers routes in the route table and with httplib from one call, so the
+// table the filters read and the dispatch httplib does cannot disagree.
 #include <string>
 
 #include <httplib.h>
 
 #include "gateway/middleware.hpp"
+#include "gateway/route_table.hpp"
 
 namespace sg {
 
@@ -14,48 +15,45 @@ public:
   using handler = httplib::Server::Handler;
   using stream_handler = httplib::Server::HandlerWithContentReader;
 
-  explicit router(httplib::Server& svr) : svr_(svr) {}
+  router(httplib::Server& svr, route_table& table) : svr_(svr), table_(table) {}
 
-  void get(const std::string& re, std::string label, handler h) {  // and HEAD
-    svr_.Get(re, named(std::move(label), std::move(h)));
+  /// GET also answers HEAD. `group` is the rate-limit group.
+  void get(const std::string& pattern, const char* group, handler h) {
+    svr_.Get(add("GET", pattern, group, body_kind::bounded), read_whole(std::move(h)));
   }
-  void post(const std::string& re, std::string label, handler h) {
-    svr_.Post(re, named(std::move(label), std::move(h)));
+  void post(const std::string& pattern, const char* group, handler h) {
+    svr_.Post(add("POST", pattern, group, body_kind::bounded), read_whole(std::move(h)));
   }
-  void patch(const std::string& re, std::string label, handler h) {
-    svr_.Patch(re, named(std::move(label), std::move(h)));
+  void patch(const std::string& pattern, const char* group, handler h) {
+    svr_.Patch(add("PATCH", pattern, group, body_kind::bounded), read_whole(std::move(h)));
   }
-  void del(const std::string& re, std::string label, handler h) {
-    svr_.Delete(re, named(std::move(label), std::move(h)));
+  void del(const std::string& pattern, const char* group, handler h) {
+    svr_.Delete(add("DELETE", pattern, group, body_kind::bounded), read_whole(std::move(h)));
   }
-  void options(const std::string& re, std::string label, handler h) {
-    svr_.Options(re, named(std::move(label), std::move(h)));
+  void options(const std::string& pattern, const char* group, handler h) {
+    svr_.Options(add("OPTIONS", pattern, group, body_kind::bounded), read_whole(std::move(h)));
   }
-  /// Handlers that read their body themselves, in pieces.
-  void post_stream(const std::string& re, std::string label, stream_handler h) {
-    svr_.Post(re, named_stream(std::move(label), std::move(h)));
+  /// Handlers that read their body themselves, in pieces (uploads).
+  void post_stream(const std::string& pattern, const char* group, stream_handler h) {
+    svr_.Post(add("POST", pattern, group, body_kind::stream), std::move(h));
   }
-  void patch_stream(const std::string& re, std::string label, stream_handler h) {
-    svr_.Patch(re, named_stream(std::move(label), std::move(h)));
+  void patch_stream(const std::string& pattern, const char* group, stream_handler h) {
+    svr_.Patch(add("PATCH", pattern, group, body_kind::stream), std::move(h));
   }
 
 private:
-  static handler named(std::string label, handler h) {
-    return [label = std::move(label), h = std::move(h)](const httplib::Request& req,
-                                                         httplib::Response& res) {
-      current_request().route = label;
+  // httplib reads a bounded route's body whole before its handler runs.
+  static handler read_whole(handler h) {
+    return [h = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+      body_consumed();
       h(req, res);
     };
   }
-  static stream_handler named_stream(std::string label, stream_handler h) {
-    return [label = std::move(label), h = std::move(h)](const httplib::Request& req,
-                                                         httplib::Response& res,
-                                                         const httplib::ContentReader& body) {
-      current_request().route = label;
-      h(req, res, body);
-    };
+  std::string add(const char* method, const std::string& pattern, const char* group, body_kind body) {
+    return table_.add(route_spec{method, pattern, group, body, {}}).regex();
   }
   httplib::Server& svr_;
+  route_table& table_;
 };
 
 }  // namespace sg

@@ -48,7 +48,7 @@ void stats(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   }
   auto body = stats_json(total);
   body["shards"] = shards;
-  res.set_content(body.dump(), "application/json");
+  send_json(res, body);
 }
 
 void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -73,7 +73,7 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
       removed += *n;
     }
   }
-  res.set_content(nlohmann::json{{"removed", removed}}.dump(), "application/json");
+  send_json(res, {{"removed", removed}});
 }
 
 }  // namespace
@@ -81,9 +81,9 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
 void add_admin_routes(router& r, const gateway_context& ctx) {
   if (ctx.cache.empty())
     return;
-  r.get("/api/v1/admin/cache", "/api/v1/admin/cache",
+  r.get("/api/v1/admin/cache", "api",
         [&ctx](const httplib::Request& q, httplib::Response& s) { stats(ctx, q, s); });
-  r.del("/api/v1/admin/cache", "/api/v1/admin/cache",
+  r.del("/api/v1/admin/cache", "api",
         [&ctx](const httplib::Request& q, httplib::Response& s) { invalidate(ctx, q, s); });
 }
 

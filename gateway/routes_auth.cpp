@@ -7,6 +7,7 @@
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/json.hpp"
 
 namespace sg {
 
@@ -19,8 +20,13 @@ std::optional<json> json_body(const httplib::Request& req, httplib::Response& re
     problem(res, 415, "send application/json");
     return std::nullopt;
   }
-  auto j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  std::string why;
+  auto j = parse_json(req.body, &why);
+  if (!j) {
+    problem(res, 400, why);
+    return std::nullopt;
+  }
+  if (!j->is_object()) {
     problem(res, 400, "the body must be a JSON object");
     return std::nullopt;
   }
@@ -43,9 +49,8 @@ std::optional<std::string> string_field(const json& j, const char* name, bool re
 
 void send_session(httplib::Response& res, const session& s) {
   res.set_header("Cache-Control", "no-store");
-  res.set_content(json{{"token", s.token}, {"address", s.address},
-                       {"expires_at", iso8601_ms(s.expires_s * 1000)}}.dump(),
-                  "application/json");
+  send_json(res, {{"token", s.token}, {"address", s.address},
+                  {"expires_at", iso8601_ms(s.expires_s * 1000)}});
 }
 
 void challenge_route(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -79,7 +84,7 @@ void challenge_route(const gateway_context& ctx, const httplib::Request& req, ht
   else
     out["typed_data"] = json::parse(c->typed_data);
   res.set_header("Cache-Control", "no-store");
-  res.set_content(out.dump(), "application/json");
+  send_json(res, out);
 }
 
 void verify_route(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -90,7 +95,7 @@ void verify_route(const gateway_context& ctx, const httplib::Request& req, httpl
   if (body->contains("typed_data")) {
     if (!(*body)["typed_data"].is_object())
       return problem(res, 400, "typed_data must be an object");
-    s.typed_data = (*body)["typed_data"].dump();
+    s.typed_data = dump_json((*body)["typed_data"]);
   } else {
     auto m = string_field(*body, "message", true, res);
     if (!m)
@@ -148,8 +153,7 @@ void me_route(const gateway_context& ctx, const httplib::Request& req, httplib::
   auto s = ask<session>(ctx, ctx.auth, session_atom::value, *token);
   if (!s)
     return problem(res, s.error());
-  res.set_content(json{{"address", s->address}, {"expires_at", iso8601_ms(s->expires_s * 1000)}}.dump(),
-                  "application/json");
+  send_json(res, {{"address", s->address}, {"expires_at", iso8601_ms(s->expires_s * 1000)}});
 }
 
 }  // namespace
@@ -161,11 +165,11 @@ void add_auth_routes(router& r, const gateway_context& ctx) {
   auto bind = [&ctx](handler h) {
     return [&ctx, h](const httplib::Request& q, httplib::Response& s) { h(ctx, q, s); };
   };
-  r.post("/api/v1/auth/challenge", "/api/v1/auth/challenge", bind(challenge_route));
-  r.post("/api/v1/auth/verify", "/api/v1/auth/verify", bind(verify_route));
-  r.post("/api/v1/auth/refresh", "/api/v1/auth/refresh", bind(refresh_route));
-  r.post("/api/v1/auth/logout", "/api/v1/auth/logout", bind(logout_route));
-  r.get("/api/v1/auth/me", "/api/v1/auth/me", bind(me_route));
+  r.post("/api/v1/auth/challenge", "auth", bind(challenge_route));
+  r.post("/api/v1/auth/verify", "auth", bind(verify_route));
+  r.post("/api/v1/auth/refresh", "auth", bind(refresh_route));
+  r.post("/api/v1/auth/logout", "auth", bind(logout_route));
+  r.get("/api/v1/auth/me", "auth", bind(me_route));
 }
 
 }  // namespace sg

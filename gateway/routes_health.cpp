@@ -9,19 +9,17 @@
 namespace sg {
 
 void add_health_routes(router& r, const gateway_context& ctx) {
-  r.get("/health/live", "/health/live", [](const httplib::Request&, httplib::Response& res) {
+  r.get("/health/live", "other", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"live"})", "application/json");
   });
-  r.get("/health/ready", "/health/ready", [&ctx](const httplib::Request&, httplib::Response& res) {
+  r.get("/health/ready", "other", [&ctx](const httplib::Request&, httplib::Response& res) {
     nlohmann::json checks = {{"roles", ctx.started->load()}, {"cluster", true}};
     auto pong = ask<caf::pong_atom>(ctx, ctx.metadata, caf::ping_atom::value);
     checks["database"] = static_cast<bool>(pong);
     bool ready = checks["roles"] && checks["database"];
-    res.status = ready ? 200 : 503;
-    res.set_content(nlohmann::json{{"status", ready ? "ready" : "not ready"}, {"checks", checks}}.dump(),
-                    "application/json");
+    send_json(res, {{"status", ready ? "ready" : "not ready"}, {"checks", checks}}, ready ? 200 : 503);
   });
-  r.get("/metrics", "/metrics", [](const httplib::Request&, httplib::Response& res) {
+  r.get("/metrics", "other", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics::global().render(), "text/plain; version=0.0.4");
   });
 }

@@ -35,7 +35,7 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
   auto j = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, v->job_id);
   if (!j)
     return problem(res, j.error());
-  res.set_content(api_json(*j).dump(), "application/json");
+  send_json(res, api_json(*j));
 }
 
 void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -48,8 +48,7 @@ void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, *id);
   if (!j)
     return problem(res, j.error());
-  res.status = 202;
-  res.set_content(api_json(*j).dump(), "application/json");
+  send_json(res, api_json(*j), 202);
 }
 
 void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -69,17 +68,16 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, id);
   if (!j)
     return problem(res, j.error());
-  res.set_content(api_json(*j).dump(), "application/json");
+  send_json(res, api_json(*j));
 }
 
 }  // namespace
 
 void add_job_routes(router& r, const gateway_context& ctx) {
-  const std::string one = "/api/v1/videos/([^/]+)/job";
-  const std::string label = "/api/v1/videos/{id}/job";
-  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { get_job(ctx, q, s); });
-  r.post(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { rerun(ctx, q, s); });
-  r.del("/api/v1/jobs/([^/]+)", "/api/v1/jobs/{id}",
+  const std::string one = "/api/v1/videos/{id}/job";
+  r.get(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { get_job(ctx, q, s); });
+  r.post(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { rerun(ctx, q, s); });
+  r.del("/api/v1/jobs/{id}", "api",
         [&ctx](const httplib::Request& q, httplib::Response& s) { cancel(ctx, q, s); });
 }
 

@@ -7,20 +7,23 @@
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "messages/errors.hpp"
+#include "runtime/json.hpp"
 
 namespace sg {
 
 void add_nft_routes(router& r, const gateway_context& ctx) {
   if (!ctx.nft)
     return;
-  r.post("/api/v1/nft/verify", "/api/v1/nft/verify",
+  r.post("/api/v1/nft/verify", "api",
          [&ctx](const httplib::Request& req, httplib::Response& res) {
            auto user = require_user(res);
            if (!user)
              return;
-           auto body = nlohmann::json::parse(req.body, nullptr, false);
            std::string why;
-           auto rule = parse_gate_rule(body, &why);
+           auto body = parse_json(req.body, &why);
+           if (!body)
+             return problem(res, 400, why);
+           auto rule = parse_gate_rule(*body, &why);
            if (!rule)
              return problem(res, 400, why);
            auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{*rule, *user});
@@ -29,8 +32,7 @@ void add_nft_routes(router& r, const gateway_context& ctx) {
                res.set_header("Retry-After", "5");
              return problem(res, holds.error());
            }
-           res.set_content(nlohmann::json{{"address", *user}, {"holds", *holds}}.dump(),
-                           "application/json");
+           send_json(res, {{"address", *user}, {"holds", *holds}});
          });
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/auth_filter.hpp"
+#include "gateway/byte_ranges.hpp"
 #include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
 #include "messages/errors.hpp"
@@ -70,15 +71,16 @@ metrics::counter& bytes_served() {
   return c;
 }
 
-// httplib answers any range with 206; one that starts past the end is 416.
-bool ranges_fit(const httplib::Ranges& ranges, size_t size) {
-  for (const auto& [first, last] : ranges) {
-    if (first >= 0 && static_cast<size_t>(first) >= size)
-      return false;
-    if (first < 0 && last == 0)  // "bytes=-0": an empty suffix
-      return false;
-  }
-  return true;
+// httplib slices the body by req.ranges; they are replaced by the ranges as
+// we resolved them (clamped to the file, checked against amplification), so
+// that what it sends is what we allowed. The Request object itself is not
+// const: httplib owns it mutably and lends it to handlers as const.
+void use_ranges(const httplib::Request& req, const std::vector<byte_range>& ranges) {
+  auto& mutable_ranges = const_cast<httplib::Request&>(req).ranges;
+  mutable_ranges.clear();
+  for (const auto& r : ranges)
+    mutable_ranges.emplace_back(static_cast<ssize_t>(r.first),
+                                static_cast<ssize_t>(r.first + r.length - 1));
 }
 
 void playback(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -109,12 +111,10 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
   auto expires = now_ms() / 1000 + ctx.http.playback_ttl_s;
   auto base = "/v/" + id + "/" + sign_playback(*ctx.secret, id, expires, viewer) + "/";
   res.set_header("Cache-Control", "no-store");
-  res.set_content(nlohmann::json{{"hls", base + "master.m3u8"},
-                                 {"dash", base + "manifest.mpd"},
-                                 {"poster", base + "poster.jpg"},
-                                 {"expires_at", iso8601_ms(expires * 1000)}}
-                    .dump(),
-                  "application/json");
+  send_json(res, {{"hls", base + "master.m3u8"},
+                  {"dash", base + "manifest.mpd"},
+                  {"poster", base + "poster.jpg"},
+                  {"expires_at", iso8601_ms(expires * 1000)}});
 }
 
 void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -152,11 +152,15 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
     return;
   }
   auto size = static_cast<size_t>(st.st_size);
-  if (!ranges_fit(req.ranges, size)) {
+  auto wanted = parse_ranges(req.get_header_value("Range"), size);
+  if (wanted.outcome == range_request::verdict::unsatisfiable) {
     ::close(fd);
     res.set_header("Content-Range", "bytes */" + std::to_string(size));
-    return problem(res, 416, "the range lies outside the file's " + std::to_string(size) + " bytes");
+    return problem(res, 416, "the range set is malformed, overlapping, longer than the file or "
+                             "past its " + std::to_string(size) + " bytes (at most " +
+                             std::to_string(max_ranges) + " ranges)");
   }
+  use_ranges(req, wanted.ranges);
   res.set_content_provider(
     size, content_type(name),
     [fd](size_t offset, size_t length, httplib::DataSink& sink) {
@@ -173,10 +177,10 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 }  // namespace
 
 void add_stream_routes(router& r, const gateway_context& ctx) {
-  r.get("/api/v1/videos/([^/]+)/playback", "/api/v1/videos/{id}/playback",
-        [&ctx](const httplib::Request& q, httplib::Response& s) { playback(ctx, q, s); });
-  r.get(R"(/v/([^/]+)/([^/]+)/(.+))", "/v/{id}/{token}/{file}",
+  r.get("/v/{id}/{token}/{file*}", "media",
         [&ctx](const httplib::Request& q, httplib::Response& s) { serve(ctx, q, s); });
+  r.get("/api/v1/videos/{id}/playback", "api",
+        [&ctx](const httplib::Request& q, httplib::Response& s) { playback(ctx, q, s); });
 }
 
 }  // namespace sg

@@ -12,6 +12,7 @@
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -21,20 +22,12 @@ const std::string base = "/api/v1/uploads";
 
 std::string location(const std::string& id) { return base + "/" + id; }
 
-// Answers with a refusal; a body we did not read would poison keep-alive.
-void refuse(const httplib::Request& req, httplib::Response& res, int status,
-            const std::string& detail) {
-  if (has_body(req))
-    close_connection(req, res);
-  problem(res, status, detail);
-}
-
 bool require_tus(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Tus-Resumable", tus::version);
   if (req.get_header_value("Tus-Resumable") == tus::version)
     return true;
   res.set_header("Tus-Version", tus::version);
-  refuse(req, res, 412, "Tus-Resumable: 1.0.0 is required");
+  problem(res, 412, "Tus-Resumable: 1.0.0 is required");
   return false;
 }
 
@@ -54,23 +47,18 @@ std::optional<owned_upload> session_of(const gateway_context& ctx, const httplib
                                        httplib::Response& res) {
   auto id = req.matches[1].str();
   if (!is_upload_id(id)) {
-    refuse(req, res, 404, "no such upload");
+    problem(res, 404, "no such upload");
     return std::nullopt;
   }
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
   auto info = session ? ask<upload_info>(ctx, *session, caf::get_atom::value)
                       : caf::expected<upload_info>{session.error()};
   if (!info) {
-    if (has_body(req))
-      close_connection(req, res);
     problem(res, info.error());
     return std::nullopt;
   }
-  if (!require_owner(res, info->spec.owner)) {
-    if (has_body(req))
-      close_connection(req, res);
+  if (!require_owner(res, info->spec.owner))
     return std::nullopt;
-  }
   return owned_upload{*session, std::move(*info)};
 }
 
@@ -79,12 +67,12 @@ bool read_metadata(const httplib::Request& req, httplib::Response& res, upload_s
   auto raw = req.get_header_value("Upload-Metadata");
   auto md = tus::parse_metadata(raw);
   if (!md) {
-    refuse(req, res, 400, "Upload-Metadata is malformed");
+    problem(res, 400, "Upload-Metadata is malformed");
     return false;
   }
   auto tags = tus::parse_tags(tus::metadata_value(*md, "tags"));
   if (!tags) {
-    refuse(req, res, 400, "tags: at most 32, each at most 64 characters");
+    problem(res, 400, "tags: at most 32, each at most 64 characters");
     return false;
   }
   spec.raw_metadata = raw;
@@ -94,7 +82,7 @@ bool read_metadata(const httplib::Request& req, httplib::Response& res, upload_s
   spec.tags = std::move(*tags);
   if (spec.title.size() > max_title_bytes || spec.filename.size() > max_title_bytes ||
       spec.description.size() > max_description_bytes) {
-    refuse(req, res, 400, "title, filename or description is too long");
+    problem(res, 400, "title, filename or description is too long");
     return false;
   }
   return true;
@@ -106,11 +94,11 @@ std::optional<std::optional<tus::checksum_header>> read_checksum(const httplib::
     return std::optional<tus::checksum_header>{};
   auto sum = tus::parse_checksum(req.get_header_value("Upload-Checksum"));
   if (!sum) {
-    refuse(req, res, 400, "Upload-Checksum is malformed");
+    problem(res, 400, "Upload-Checksum is malformed");
     return std::nullopt;
   }
   if (sum->algorithm != "sha1" && sum->algorithm != "sha256" && sum->algorithm != "md5") {
-    refuse(req, res, 400, "unsupported checksum algorithm; use sha1, sha256 or md5");
+    problem(res, 400, "unsupported checksum algorithm; use sha1, sha256 or md5");
     return std::nullopt;
   }
   return std::optional<tus::checksum_header>{std::move(*sum)};
@@ -134,32 +122,29 @@ void create(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   if (!require_tus(req, res))
     return;
   auto user = require_user(res);
-  if (!user) {
-    if (has_body(req))
-      close_connection(req, res);
+  if (!user)
     return;
-  }
   upload_spec spec;
   spec.owner = *user;
   if (req.has_header("Upload-Concat")) {
     auto concat = tus::parse_concat(req.get_header_value("Upload-Concat"));
     if (!concat)
-      return refuse(req, res, 400, "Upload-Concat is malformed");
+      return problem(res, 400, "Upload-Concat is malformed");
     spec.partial = concat->partial;
     spec.concat_parts = std::move(concat->parts);
   }
   const bool final_upload = !spec.concat_parts.empty();
   if (final_upload) {
     if (req.has_header("Upload-Length") || has_body(req))
-      return refuse(req, res, 400, "a final upload has neither Upload-Length nor a body");
+      return problem(res, 400, "a final upload has neither Upload-Length nor a body");
   } else {
     if (req.has_header("Upload-Defer-Length"))
-      return refuse(req, res, 400, "Upload-Defer-Length is not supported");
-    auto length = tus::parse_u64(req.get_header_value("Upload-Length"));
+      return problem(res, 400, "Upload-Defer-Length is not supported");
+    auto length = text::parse_u64(req.get_header_value("Upload-Length"));
     if (!length)
-      return refuse(req, res, 400, "Upload-Length is missing or malformed");
+      return problem(res, 400, "Upload-Length is missing or malformed");
     if (*length > ctx.tus_max_size)
-      return refuse(req, res, 413, "Upload-Length exceeds Tus-Max-Size");
+      return problem(res, 413, "Upload-Length exceeds Tus-Max-Size");
     spec.length = *length;
   }
   if (!read_metadata(req, res, spec))
@@ -167,27 +152,20 @@ void create(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   std::optional<tus::checksum_header> checksum;
   if (has_body(req)) {
     if (!is_offset_stream(req))
-      return refuse(req, res, 415, "a body needs Content-Type: application/offset+octet-stream");
+      return problem(res, 415, "a body needs Content-Type: application/offset+octet-stream");
     auto sum = read_checksum(req, res);
     if (!sum)
       return;
     checksum = std::move(*sum);
   }
   auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
-  if (!info) {
-    if (has_body(req))
-      close_connection(req, res);
+  if (!info)
     return problem(res, info.error());
-  }
   if (has_body(req)) {
     auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
-    if (!session) {
-      close_connection(req, res);
+    if (!session)
       return problem(res, session.error());
-    }
     auto out = stream_body(ctx, *session, 0, checksum, req, body);
-    if (!out.consumed)
-      close_connection(req, res);
     if (!out.info)
       return problem(res, out.info.error());
     info = std::move(out.info);
@@ -217,7 +195,7 @@ void head_or_get(const gateway_context& ctx, const httplib::Request& req, httpli
       body["video_id"] = info->video_id;
     if (info->state == "active")
       body["expires_at"] = iso8601_ms(info->expires_ms);
-    res.set_content(body.dump(), "application/json");
+    send_json(res, body);
     return;
   }
   // A final upload reports no offset until its parts are joined.
@@ -243,10 +221,10 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   if (!require_tus(req, res))
     return;
   if (!is_offset_stream(req))
-    return refuse(req, res, 415, "PATCH needs Content-Type: application/offset+octet-stream");
-  auto offset = tus::parse_u64(req.get_header_value("Upload-Offset"));
+    return problem(res, 415, "PATCH needs Content-Type: application/offset+octet-stream");
+  auto offset = text::parse_u64(req.get_header_value("Upload-Offset"));
   if (!offset)
-    return refuse(req, res, 400, "Upload-Offset is missing or malformed");
+    return problem(res, 400, "Upload-Offset is missing or malformed");
   auto checksum = read_checksum(req, res);
   if (!checksum)
     return;
@@ -254,8 +232,6 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   if (!upload)
     return;
   auto out = stream_body(ctx, upload->session, *offset, *checksum, req, body);
-  if (!out.consumed)
-    close_connection(req, res);
   if (!out.info)
     return problem(res, out.info.error());
   res.status = 204;
@@ -278,17 +254,16 @@ void terminate(const gateway_context& ctx, const httplib::Request& req, httplib:
 }  // namespace
 
 void add_upload_routes(router& r, const gateway_context& ctx) {
-  const std::string one = base + "/([^/]+)";
-  const std::string label = base + "/{id}";
+  const std::string one = base + "/{id}";
   auto opts = [&ctx](const httplib::Request& q, httplib::Response& s) { options(ctx, q, s); };
-  r.options(base, base, opts);
-  r.options(one, label, opts);
-  r.post_stream(base, base, [&ctx](const httplib::Request& q, httplib::Response& s,
-                                   const httplib::ContentReader& b) { create(ctx, q, s, b); });
-  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { head_or_get(ctx, q, s); });
-  r.patch_stream(one, label, [&ctx](const httplib::Request& q, httplib::Response& s,
-                                    const httplib::ContentReader& b) { patch(ctx, q, s, b); });
-  r.del(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { terminate(ctx, q, s); });
+  r.options(base, "upload", opts);
+  r.options(one, "upload", opts);
+  r.post_stream(base, "upload", [&ctx](const httplib::Request& q, httplib::Response& s,
+                                       const httplib::ContentReader& b) { create(ctx, q, s, b); });
+  r.get(one, "upload", [&ctx](const httplib::Request& q, httplib::Response& s) { head_or_get(ctx, q, s); });
+  r.patch_stream(one, "upload", [&ctx](const httplib::Request& q, httplib::Response& s,
+                                        const httplib::ContentReader& b) { patch(ctx, q, s, b); });
+  r.del(one, "upload", [&ctx](const httplib::Request& q, httplib::Response& s) { terminate(ctx, q, s); });
 }
 
 }  // namespace sg

@@ -13,6 +13,8 @@
 #include "messages/video_json.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/json.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -28,56 +30,72 @@ nlohmann::json api_json(const video& v) {
   return j;
 }
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
+// Query text must be UTF-8 before it reaches a store or an answer.
+std::optional<std::string> text_param(const httplib::Request& req, const char* name,
+                                      size_t max_bytes, httplib::Response& res) {
+  auto value = req.get_param_value(name);
+  if (value.size() > max_bytes) {
+    problem(res, 400, std::string{name} + " is longer than " + std::to_string(max_bytes) + " bytes");
+    return std::nullopt;
+  }
+  if (!text::valid_utf8(value)) {
+    problem(res, 400, std::string{name} + " is not UTF-8 text");
+    return std::nullopt;
+  }
+  return value;
 }
 
 void list(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   video_query q;
-  q.q = req.get_param_value("q");
-  q.tag = req.get_param_value("tag");
-  q.owner = req.get_param_value("owner");
-  q.status = req.get_param_value("status");
-  q.cursor = req.get_param_value("cursor");
+  auto words = text_param(req, "q", 500, res);
+  auto tag = words ? text_param(req, "tag", 64, res) : std::nullopt;
+  auto owner = tag ? text_param(req, "owner", 128, res) : std::nullopt;
+  auto status = owner ? text_param(req, "status", 32, res) : std::nullopt;
+  auto cursor = status ? text_param(req, "cursor", 64, res) : std::nullopt;
+  if (!cursor)
+    return;
+  q.q = std::move(*words);
+  q.tag = std::move(*tag);
+  q.owner = std::move(*owner);
+  q.status = std::move(*status);
+  q.cursor = std::move(*cursor);
   if (req.has_param("limit")) {
-    auto limit = tus::parse_u64(req.get_param_value("limit"));
+    auto limit = text::parse_u64(req.get_param_value("limit"));
     if (!limit || *limit < 1 || *limit > 100)
       return problem(res, 400, "limit must be between 1 and 100");
     q.limit = static_cast<uint32_t>(*limit);
   }
   if (!q.status.empty() && std::find(statuses.begin(), statuses.end(), q.status) == statuses.end())
     return problem(res, 400, "unknown status " + q.status);
-  if (q.q.size() > 500 || q.tag.size() > 64 || q.owner.size() > 128)
-    return problem(res, 400, "query parameter too long");
   auto page = ask<video_page>(ctx, ctx.metadata, query_atom::value, std::move(q));
   if (!page)
     return problem(res, page.error());
   auto items = nlohmann::json::array();
   for (const auto& v : page->items)
     items.push_back(api_json(v));
-  send_json(res, 200, {{"items", items},
-                       {"next_cursor", page->next_cursor.empty()
-                                         ? nlohmann::json(nullptr)
-                                         : nlohmann::json(page->next_cursor)}});
+  send_json(res, {{"items", items},
+                  {"next_cursor", page->next_cursor.empty() ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(page->next_cursor)}});
 }
 
 void get_one(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto v = find_video(ctx, req, res);
   if (!v)
     return;
-  send_json(res, 200, api_json(*v));
+  send_json(res, api_json(*v));
 }
 
 // The editable fields with their types checked; anything else is refused.
 std::optional<video_patch> parse_patch(const std::string& body, std::string& why) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
+  auto j = parse_json(body, &why);
+  if (!j)
+    return std::nullopt;
+  if (!j->is_object()) {
     why = "the body must be a JSON object";
     return std::nullopt;
   }
   video_patch p;
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& [key, value] : j->items()) {
     if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= max_title_bytes) {
       p.has_title = true;
       p.title = value.get<std::string>();
@@ -86,6 +104,10 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
       p.has_description = true;
       p.description = value.get<std::string>();
     } else if (key == "tags" && value.is_array()) {
+      if (value.size() > tus::max_tags) {
+        why = "tags: at most 32, each at most 64 characters";
+        return std::nullopt;
+      }
       std::string joined;
       for (const auto& t : value) {
         if (!t.is_string() || t.get_ref<const std::string&>().find(',') != std::string::npos) {
@@ -130,7 +152,7 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto v = ask<video>(ctx, ctx.metadata, caf::update_atom::value, *id, std::move(*p));
   if (!v)
     return problem(res, v.error());
-  send_json(res, 200, api_json(*v));
+  send_json(res, api_json(*v));
 }
 
 void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -147,16 +169,13 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
 // POST /api/v1/videos/upload?title=...: the whole file in one streamed body.
 void simple_upload(const gateway_context& ctx, const httplib::Request& req,
                    httplib::Response& res, const httplib::ContentReader& body) {
-  auto refuse = [&](int status, const std::string& detail) {
-    close_connection(req, res);
-    problem(res, status, detail);
-  };
+  auto refuse = [&](int status, const std::string& detail) { problem(res, status, detail); };
   auto user = require_user(res);
   if (!user)
-    return close_connection(req, res);
+    return;
   if (!req.has_header("Content-Length"))
     return refuse(411, "send the file with Content-Length");
-  auto length = tus::parse_u64(req.get_header_value("Content-Length"));
+  auto length = text::parse_u64(req.get_header_value("Content-Length"));
   if (!length || *length == 0)
     return refuse(400, "the body is empty");
   if (*length > ctx.tus_max_size)
@@ -164,29 +183,25 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   upload_spec spec;
   spec.owner = *user;
   spec.length = *length;
-  spec.title = req.get_param_value("title");
-  spec.description = req.get_param_value("description");
-  spec.filename = req.get_param_value("filename");
+  auto title = text_param(req, "title", max_title_bytes, res);
+  auto description = title ? text_param(req, "description", max_description_bytes, res) : std::nullopt;
+  auto filename = description ? text_param(req, "filename", max_title_bytes, res) : std::nullopt;
+  if (!filename)
+    return;
+  spec.title = std::move(*title);
+  spec.description = std::move(*description);
+  spec.filename = std::move(*filename);
   auto tags = tus::parse_tags(req.get_param_value("tags"));
   if (!tags)
     return refuse(400, "tags: at most 32, each at most 64 characters");
   spec.tags = std::move(*tags);
-  if (spec.title.size() > max_title_bytes || spec.filename.size() > max_title_bytes ||
-      spec.description.size() > max_description_bytes)
-    return refuse(400, "title, filename or description is too long");
   auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
-  if (!info) {
-    close_connection(req, res);
+  if (!info)
     return problem(res, info.error());
-  }
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
-  if (!session) {
-    close_connection(req, res);
+  if (!session)
     return problem(res, session.error());
-  }
   auto out = stream_body(ctx, *session, 0, std::nullopt, req, body);
-  if (!out.consumed)
-    close_connection(req, res);
   if (!out.info)
     return problem(res, out.info.error());
   if (out.info->state != "finished")
@@ -196,21 +211,20 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   if (!v)
     return problem(res, v.error());
   res.set_header("Location", base + "/" + v->id);
-  send_json(res, 201, api_json(*v));
+  send_json(res, api_json(*v), 201);
 }
 
 }  // namespace
 
 void add_video_routes(router& r, const gateway_context& ctx) {
-  const std::string one = base + "/([^/]+)";
-  const std::string label = base + "/{id}";
-  r.get(base, base, [&ctx](const httplib::Request& q, httplib::Response& s) { list(ctx, q, s); });
-  r.post_stream(base + "/upload", base + "/upload",
+  const std::string one = base + "/{id}";
+  r.get(base, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { list(ctx, q, s); });
+  r.post_stream(base + "/upload", "upload",
                 [&ctx](const httplib::Request& q, httplib::Response& s,
                        const httplib::ContentReader& b) { simple_upload(ctx, q, s, b); });
-  r.get(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { get_one(ctx, q, s); });
-  r.patch(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { patch(ctx, q, s); });
-  r.del(one, label, [&ctx](const httplib::Request& q, httplib::Response& s) { remove(ctx, q, s); });
+  r.get(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { get_one(ctx, q, s); });
+  r.patch(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { patch(ctx, q, s); });
+  r.del(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { remove(ctx, q, s); });
 }
 
 }  // namespace sg

@@ -15,14 +15,9 @@ inline constexpr const char* extensions =
 inline constexpr const char* checksum_algorithms = "sha1,sha256,md5";
 inline constexpr const char* offset_content_type = "application/offset+octet-stream";
 
-/// A non-negative decimal integer without sign, spaces or overflow.
-std::optional<uint64_t> parse_u64(const std::string& s);
-
-std::optional<std::string> base64_decode(const std::string& s);
-std::string base64_encode(const std::string& raw);
-
 /// Upload-Metadata: "key base64,key2 base64,key3" -> decoded pairs. Keys are
-/// unique, non-empty and free of spaces and commas.
+/// unique, non-empty and free of spaces and commas; values are UTF-8 text
+/// (every key we read names text), so a value of other bytes is refused.
 using metadata = std::vector<std::pair<std::string, std::string>>;
 std::optional<metadata> parse_metadata(const std::string& header);
 std::string metadata_value(const metadata& m, const std::string& key);
@@ -34,14 +29,20 @@ struct checksum_header {
 };
 std::optional<checksum_header> parse_checksum(const std::string& header);
 
-/// Upload-Concat: "partial" or "final;<url> <url>..." (URLs end in upload ids).
+/// Upload-Concat: "partial" or "final;<url> <url>..." (URLs end in upload
+/// ids; at most max_concat_parts of them).
+inline constexpr size_t max_concat_parts = 256;
 struct concat_header {
   bool partial = false;
   std::vector<std::string> parts;
 };
 std::optional<concat_header> parse_concat(const std::string& header);
 
-/// Comma-separated tags, trimmed; empty ones dropped. None if too many/long.
+inline constexpr size_t max_tags = 32;
+inline constexpr size_t max_tag_length = 64;
+
+/// Comma-separated tags, trimmed, de-duplicated; empty ones dropped. None if
+/// too many or too long, checked before any other work.
 std::optional<std::vector<std::string>> parse_tags(const std::string& s);
 
 }  // namespace sg::tus

@@ -3,13 +3,15 @@
 #include <caf/send.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/middleware.hpp"
 #include "messages/errors.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
 bool has_body(const httplib::Request& req) {
-  return req.get_header_value<uint64_t>("Content-Length") > 0 ||
-         req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  return text::iequals(req.get_header_value("Transfer-Encoding"), "chunked") ||
+         text::parse_u64(req.get_header_value("Content-Length")).value_or(0) > 0;
 }
 
 body_outcome stream_body(const gateway_context& ctx, const upload_session_actor& session,
@@ -20,7 +22,6 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
                              checksum ? checksum->algorithm : std::string{});
   if (!lease) {
     out.info = lease.error();
-    out.consumed = !has_body(req);
     return out;
   }
   caf::error failure;
@@ -50,7 +51,8 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
       return true;
     });
   }
-  out.consumed = whole && !failure;
+  if (whole && !failure)
+    body_consumed();
   // A broken connection still keeps what arrived (tus), unless a checksum
   // was promised: then a partial body cannot be verified and is dropped.
   if (!failure && (whole || !checksum))

@@ -1,6 +1,7 @@
 #pragma once
 // Streams a request body into an upload session under one lease, in chunks of
 // at most max_chunk_bytes: memory stays constant whatever the body's size.
+// A body not read whole leaves the connection to be closed (bounded_server).
 #include <optional>
 
 #include <caf/expected.hpp>
@@ -13,7 +14,6 @@ namespace sg {
 
 struct body_outcome {
   caf::expected<upload_info> info{caf::error{}};
-  bool consumed = false;  // false: unread bytes remain, close the connection
 };
 
 body_outcome stream_body(const gateway_context& ctx, const upload_session_actor& session,

@@ -37,6 +37,9 @@ using metadata_actor = caf::typed_actor<
   // Auth records (nonces, revocations): put, get, and take = get and delete
   // in one step, so a nonce is consumed exactly once.
   caf::replies_to<auth_atom, caf::put_atom, std::string, std::string>::with<caf::ok_atom>,
+  // Puts only when the key is absent: true when this call created it (of two
+  // concurrent ones, exactly one gets true).
+  caf::replies_to<auth_atom, create_atom, std::string, std::string>::with<bool>,
   caf::replies_to<auth_atom, caf::get_atom, std::string>::with<std::string>,
   caf::replies_to<auth_atom, take_atom, std::string>::with<std::string>,
   // Drops auth records whose time has passed: challenges past their expiry,

@@ -98,12 +98,16 @@ void add_options(CLI::App& app, node_config& c) {
                  "Requests per keep-alive connection")->capture_default_str();
   app.add_option("--http-keepalive-timeout", c.http.keepalive_timeout_s,
                  "Idle keep-alive seconds")->capture_default_str();
+  app.add_option("--http-head-timeout", c.http.head_timeout_s,
+                 "Seconds a request head (request line and headers) may take to arrive")
+    ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--http-read-timeout", c.http.read_timeout_s, "Socket read timeout, s")
     ->capture_default_str();
   app.add_option("--http-write-timeout", c.http.write_timeout_s, "Socket write timeout, s")
     ->capture_default_str();
   app.add_option("--http-max-header-bytes", c.http.max_header_bytes,
-                 "Limit on all request headers together (431 beyond)")->capture_default_str();
+                 "Limit on the request head: request line and headers (431 beyond)")
+    ->capture_default_str()->check(CLI::Range(1024, 1 << 20));
   app.add_option("--http-max-body-bytes", c.http.max_body_bytes,
                  "Limit on non-upload request bodies (413 beyond)")->capture_default_str();
   app.add_option("--cors-origins", c.http.cors_origins,

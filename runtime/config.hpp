@@ -14,6 +14,7 @@ struct http_settings {
   int threads = 16;  // each open keep-alive connection holds one
   int keepalive_max = 100;
   int keepalive_timeout_s = 5;
+  int head_timeout_s = 10;  // the whole request head, from its first byte
   int read_timeout_s = 30;
   int write_timeout_s = 30;
   size_t max_header_bytes = 16 * 1024;

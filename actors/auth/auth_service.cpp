@@ -186,17 +186,23 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
       return rp;
     },
     [self](refresh_atom, const std::string& token) -> caf::result<session> {
+      std::string why;
+      auto claims = self->state.tokens->verify(token, now_ms() / 1000, &why);
+      if (!claims)
+        return denied(why);
+      // Revoking the old token is the claim on the refresh: of concurrent
+      // refreshes (or a refresh racing a logout) exactly one creates the
+      // revocation record, and only that one mints a session.
       auto rp = self->make_response_promise<session>();
-      with_session(self, token,
-                   [self, rp](session old) mutable {
-                     auto fresh = issue(self->state, old.address);
-                     self->request(self->state.store, store_timeout, auth_atom::value,
-                                   caf::put_atom::value, revoked_key(old.jti),
-                                   std::to_string(old.expires_s))
-                       .then([rp, fresh](caf::ok_atom) mutable { rp.deliver(fresh); },
-                             [rp](const caf::error& e) mutable { rp.deliver(e); });
-                   },
-                   rp);
+      self->request(self->state.store, store_timeout, auth_atom::value, create_atom::value,
+                    revoked_key(claims->jti), std::to_string(claims->exp))
+        .then(
+          [self, rp, address = claims->sub](bool created) mutable {
+            if (!created)
+              return rp.deliver(denied("the token was revoked")), void();
+            rp.deliver(issue(self->state, address));
+          },
+          [rp](const caf::error& e) mutable { rp.deliver(e); });
       return rp;
     },
     [self](logout_atom, const std::string& token) -> caf::result<caf::ok_atom> {

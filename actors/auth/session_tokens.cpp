@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <nlohmann/json.hpp>
 
+#include "runtime/json.hpp"
 #include "runtime/secret.hpp"
 
 namespace sg {
@@ -124,7 +125,7 @@ std::optional<session_claims> session_tokens::verify(const std::string& token, i
   if (token.size() > 4096 || dot == std::string::npos)
     return fail("the token is malformed");
   auto header_text = base64url_decode(token.substr(0, dot));
-  auto header = header_text ? nlohmann::json::parse(*header_text, nullptr, false) : nlohmann::json();
+  auto header = header_text ? parse_json(*header_text).value_or(nlohmann::json()) : nlohmann::json();
   if (!header.is_object() || !header.contains("alg") || !header["alg"].is_string())
     return fail("the token header is malformed");
   if (!header.contains("kid") || !header["kid"].is_string())

@@ -9,6 +9,7 @@
 #include "actors/auth/siwe.hpp"
 #include "actors/auth/solana.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/json.hpp"
 
 namespace sg::sign_in {
 
@@ -78,7 +79,8 @@ std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const 
 }  // namespace
 
 std::string to_json(const record& r) {
-  return json{{"kind", r.kind},         {"address", r.address},      {"chain_id", r.chain_id},
+  return json{{"kind", r.kind},         {"nonce", r.nonce},
+              {"address", r.address},   {"chain_id", r.chain_id},
               {"message", r.message},   {"issued_ms", r.issued_ms}, {"expires_ms", r.expires_ms}}
     .dump();
 }
@@ -89,6 +91,7 @@ std::optional<record> record_from_json(const std::string& text) {
     return std::nullopt;
   record r;
   r.kind = j.value("kind", "");
+  r.nonce = j.value("nonce", "");
   r.address = j.value("address", "");
   r.chain_id = j.value("chain_id", uint64_t{0});
   r.message = j.value("message", "");
@@ -105,6 +108,7 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
   };
   record r;
   r.kind = req.kind.empty() ? "siwe" : req.kind;
+  r.nonce = nonce;
   r.issued_ms = now_ms;
   r.expires_ms = now_ms + p.challenge_ttl_ms;
   if (r.kind == "solana") {
@@ -157,12 +161,14 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
 
 std::optional<std::string> nonce_of(const signed_challenge& s) {
   if (!s.typed_data.empty()) {
-    auto j = json::parse(s.typed_data, nullptr, false);
+    auto j = parse_json(s.typed_data).value_or(json());
     if (j.is_object() && j.contains("message") && j["message"].is_object() &&
         j["message"].contains("nonce") && j["message"]["nonce"].is_string())
       return j["message"]["nonce"].get<std::string>();
     return std::nullopt;
   }
+  if (auto m = siwe::parse(s.message))
+    return m->nonce;
   auto n = line_value(s.message, "Nonce");
   if (n.empty())
     return std::nullopt;
@@ -190,6 +196,8 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
       return std::string{"the chain id differs from the challenge's"};
     if (m->address != r.address)
       return std::string{"the address differs from the challenge's"};
+    if (m->nonce != r.nonce)
+      return std::string{"the nonce differs from the challenge's"};
     auto issued = *siwe::parse_time(m->issued_at);
     if (issued > now_ms + p.skew_ms || issued < r.issued_ms - p.skew_ms)
       return std::string{"Issued At is outside the allowed clock skew"};
@@ -205,7 +213,7 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
     return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }
   if (r.kind == "eip712") {
-    auto sent = json::parse(s.typed_data, nullptr, false);
+    auto sent = parse_json(s.typed_data).value_or(json());
     auto issued = json::parse(r.message);
     if (!sent.is_object() || sent.value("domain", json()) != issued["domain"] ||
         sent.value("message", json()) != issued["message"])

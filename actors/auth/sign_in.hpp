@@ -20,6 +20,7 @@ struct policy {
 /// What we remember of an issued challenge, keyed by its nonce.
 struct record {
   std::string kind;
+  std::string nonce;    // the key it is stored under; a SIWE answer must name it
   std::string address;  // EIP-55 form, or base58 for Solana
   uint64_t chain_id = 0;
   std::string message;  // the exact text (or typed data JSON) issued
@@ -33,7 +34,10 @@ std::optional<record> record_from_json(const std::string& text);
 std::optional<challenge> make(const policy& p, const challenge_request& req, const std::string& nonce,
                               int64_t now_ms, record* out, std::string* why);
 
-/// The nonce a signed answer claims, to find its record.
+/// The nonce a signed answer claims, to find its record: a SIWE message's
+/// Nonce field as its parser reads it (in EIP-4361 order, never a "Nonce:"
+/// inside the statement); for the other kinds, whose text must equal the
+/// issued one exactly, the Nonce line.
 std::optional<std::string> nonce_of(const signed_challenge& s);
 
 /// Checks the answer against its record; returns the failed check, if any.

@@ -222,6 +222,14 @@ void catalog::put_auth(const std::string& key, const std::string& value) {
   commit(b);
 }
 
+bool catalog::create_auth(const std::string& key, const std::string& value) {
+  // The metadata store handles one message at a time: nothing runs between.
+  if (get_auth(key))
+    return false;
+  put_auth(key, value);
+  return true;
+}
+
 std::optional<std::string> catalog::get_auth(const std::string& key) {
   std::string raw;
   auto st = db_.db().Get(rocksdb::ReadOptions{}, db_.cf(column::auth), key, &raw);

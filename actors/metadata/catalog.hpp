@@ -40,6 +40,8 @@ public:
   std::optional<video> apply_state(const video_state& s, const job_info& j);
 
   void put_auth(const std::string& key, const std::string& value);
+  /// Puts when absent; false when the key exists already.
+  bool create_auth(const std::string& key, const std::string& value);
   std::optional<std::string> get_auth(const std::string& key);
   /// Reads and deletes in one write; nothing when absent.
   std::optional<std::string> take_auth(const std::string& key);

@@ -155,6 +155,9 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
         return caf::ok_atom::value;
       });
     },
+    [&db](auth_atom, create_atom, const std::string& key, const std::string& value) {
+      return guarded<bool>([&]() -> caf::result<bool> { return db.create_auth(key, value); });
+    },
     [&db](auth_atom, caf::get_atom, const std::string& key) {
       return guarded<std::string>([&]() -> caf::result<std::string> {
         if (auto v = db.get_auth(key))

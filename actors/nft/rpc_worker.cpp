@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/nft/abi.hpp"
+#include "runtime/json.hpp"
 
 namespace sg {
 
@@ -37,7 +38,7 @@ struct caller {
       cli.set_write_timeout(0, timeout_ms * 1000);
       auto path = path_start == std::string::npos ? "/" : url.substr(path_start);
       auto res = cli.Post(path.c_str(), body.dump(), "application/json");
-      json reply = res && res->status == 200 ? json::parse(res->body, nullptr, false) : json();
+      json reply = res && res->status == 200 ? parse_json(res->body).value_or(json()) : json();
       if (!reply.is_object() || (!reply.contains("result") && !reply.contains("error"))) {
         out.failed.push_back(url);
         endpoints.erase(endpoints.begin());

@@ -108,7 +108,8 @@ void create_upload(manager_ptr self, upload_info info,
       [rp](const caf::error& e) mutable { rp.deliver(e); });
 }
 
-// tus concatenation: every part must be a finished partial upload.
+// tus concatenation: every part must be a finished partial upload of the
+// same owner.
 void create_final(manager_ptr self, upload_info info,
                   caf::typed_response_promise<upload_info> rp) {
   struct gathering {
@@ -133,6 +134,10 @@ void create_final(manager_ptr self, upload_info info,
           if (g->failed)
             return;
           g->parts[i] = part;
+          // Only the owner's own parts: anyone else's bytes (and their
+          // deletion once joined) are not the caller's to take.
+          if (part.spec.owner != info.spec.owner)
+            return fail(make_error(errc::forbidden, "part " + part.id + " belongs to someone else"));
           if (!part.spec.partial || part.state != "active" || !part.complete())
             return fail(make_error(errc::bad_request,
                                    "part " + part.id + " is not a complete partial upload"));

@@ -47,6 +47,9 @@ struct session_state {
   static inline const char* name = "upload_session";
 
   bool holds(uint64_t id) const { return active && active->id == id && !committing; }
+  // Past its expiry an upload is gone at once, not only once the sweep
+  // reclaims it: no HEAD, and no PATCH that would extend it again.
+  bool expired() const { return info.state == "active" && info.expires_ms < now_ms(); }
   // Drops the lease's bytes: the file goes back to the acknowledged offset.
   void drop_lease() {
     active.reset();
@@ -217,11 +220,17 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
   self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
                      idle_check_atom::value);
   return {
-    [self](caf::get_atom) { return self->state.info; },
+    [self](caf::get_atom) -> caf::result<upload_info> {
+      if (self->state.expired())
+        return make_error(errc::gone, "the upload expired");
+      return self->state.info;
+    },
     [self](caf::open_atom, uint64_t offset,
            const std::string& algorithm) -> caf::result<uint64_t> {
       auto& st = self->state;
       st.touched_ms = now_ms();
+      if (st.expired())
+        return make_error(errc::gone, "the upload expired");
       if (st.info.is_final())
         return make_error(errc::forbidden, "a final upload cannot be patched");
       if (st.info.state != "active" || st.finishing)

@@ -18,6 +18,7 @@ build siwe_fuzz "$root/tests/fuzz/siwe_fuzz.cpp" "${auth[@]}" -lsecp256k1
 build token_fuzz "$root/tests/fuzz/token_fuzz.cpp" "$root/actors/auth/session_tokens.cpp" \
   "$root/actors/auth/solana.cpp" "$root/actors/nft/abi.cpp" "$root/gateway/playback_token.cpp" \
   "$root/gateway/tus_headers.cpp" "$root/runtime/secret.cpp" "$root/runtime/ids.cpp" \
+  "$root/runtime/text.cpp" "$root/runtime/json.cpp" \
   -ljwt -lcrypto
 for target in siwe_fuzz token_fuzz; do
   mkdir -p "$out/corpus-$target"

@@ -18,9 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void) sg::tus::parse_metadata(s);
   (void) sg::tus::parse_checksum(s);
   (void) sg::tus::parse_concat(s);
-  (void) sg::tus::parse_u64(s);
-  if (auto raw = sg::tus::base64_decode(s))
-    if (sg::tus::base64_encode(*raw) != s)
+  (void) sg::text::parse_u64(s);
+  if (auto raw = sg::text::base64_decode(s))
+    if (sg::text::base64_encode(*raw) != s)
       __builtin_trap();  // decoding is strict, so encoding must give the input back
   (void) sg::abi::uint256_hex(s);
   if (auto b = sg::solana::base58_decode(s))

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "actors/auth/session_tokens.hpp"
-#include "gateway/tus_headers.hpp"
+#include "runtime/text.hpp"
 #include "runtime/ids.hpp"
 
 using namespace sg;
@@ -16,7 +16,7 @@ session_claims claims(int64_t now) {
 }
 
 std::string b64url(const std::string& raw) {
-  auto s = tus::base64_encode(raw);
+  auto s = text::base64_encode(raw);
   for (auto& c : s)
     c = c == '+' ? '-' : c == '/' ? '_' : c;
   while (!s.empty() && s.back() == '=')

@@ -1,0 +1,40 @@
+#pragma once
+// One declarative table of routes. It drives the httplib registrations and
+// every filter: a filter asks for the request's route (its label, rate-limit
+// group, body kind), never inspects the path itself. docs/architecture.md §Gateway.
+#include <string>
+#include <string_view>
+#include <deque>
+
+namespace sg {
+
+/// How a route takes its body: none or a bounded JSON document (read whole,
+/// at most --http-max-body-bytes), or streamed in pieces by the handler.
+enum class body_kind { bounded, stream };
+
+struct route_spec {
+  std::string method;   // GET (also serves HEAD), POST, PATCH, DELETE, OPTIONS
+  std::string pattern;  // "/api/v1/videos/{id}/job"; a last "{name*}" takes the rest
+  std::string group;    // rate-limit group: auth, upload, api, media, other
+  body_kind body = body_kind::bounded;
+  std::string label;    // the pattern as metric and log label ("{name*}" as "{name}"); set by add
+
+  /// The equivalent regular expression, for httplib's own dispatch.
+  std::string regex() const;
+  /// True when `path` has this route's shape (segment by segment, no regex).
+  bool matches(std::string_view path) const;
+};
+
+class route_table {
+public:
+  /// Routes are tried in the order added: put the hottest first.
+  const route_spec& add(route_spec r);
+  /// The route serving `method` (HEAD as GET) on `path`, or nullptr.
+  const route_spec* find(std::string_view method, std::string_view path) const;
+  const std::deque<route_spec>& routes() const { return routes_; }
+
+private:
+  std::deque<route_spec> routes_;  // stable addresses: filters keep pointers
+};
+
+}  // namespace sg
