@@ -18,6 +18,7 @@ std::string to_string(errc x) {
     case errc::unavailable: return "unavailable";
     case errc::internal: return "internal";
     case errc::unauthorized: return "unauthorized";
+    case errc::insufficient_storage: return "insufficient_storage";
   }
   return "unknown";
 }
@@ -36,6 +37,7 @@ int http_status(errc x) {
     case errc::unavailable: return 503;
     case errc::internal: return 500;
     case errc::unauthorized: return 401;
+    case errc::insufficient_storage: return 507;
   }
   return 500;
 }

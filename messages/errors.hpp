@@ -22,6 +22,7 @@ enum class errc : uint8_t {
   unavailable,
   internal,
   unauthorized,
+  insufficient_storage,  // the disk is (nearly) full: try again later
 };
 
 std::string to_string(errc x);

@@ -16,6 +16,7 @@ struct job_info {
   std::string video_id;
   std::string state = "queued";  // queued | running | succeeded | failed | cancelled
   uint32_t attempts = 0;
+  uint32_t crashes = 0;      // attempts whose worker process died: two make it poisonous
   double progress = 0;       // 0..1
   int64_t position_ms = 0;   // media time the encoders have reached
   std::string error;
@@ -28,8 +29,46 @@ struct job_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_info& x) {
-  return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.state, x.attempts, x.progress,
-           x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms);
+  return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.state, x.attempts, x.crashes,
+           x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms);
+}
+
+/// What a source may hold before it is refused: checked at probe time and
+/// again while decoding (a header can lie). Defaults are README's.
+struct source_limits {
+  int32_t max_width = 7680;
+  int32_t max_height = 4320;
+  int64_t max_pixels = 7680 * 4320;  // of one frame
+  double max_fps = 240;
+  int64_t max_duration_ms = 6 * 3600 * 1000;
+  int32_t max_streams = 16;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, source_limits& x) {
+  return f(caf::meta::type_name("source_limits"), x.max_width, x.max_height, x.max_pixels,
+           x.max_fps, x.max_duration_ms, x.max_streams);
+}
+
+/// Everything a worker needs to run one job, wherever it runs: it reads the
+/// source and writes the renditions under out_dir, and knows no settings.
+struct transcode_ticket {
+  std::string job_id;
+  std::string video_id;
+  std::string source;   // the one file it may open
+  std::string out_dir;  // where renditions are built before they are published
+  std::string publish_dir;
+  std::string preset = "veryfast";
+  int32_t segment_seconds = 4;
+  std::vector<int32_t> heights;  // empty: the standard ladder
+  source_limits limits;
+  int64_t cpu_seconds = 0;  // CPU the job may use; 0: no limit
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transcode_ticket& x) {
+  return f(caf::meta::type_name("transcode_ticket"), x.job_id, x.video_id, x.source, x.out_dir,
+           x.publish_dir, x.preset, x.segment_seconds, x.heights, x.limits, x.cpu_seconds);
 }
 
 /// What a worker reports when its job ends.

@@ -23,6 +23,9 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<job_info>("job_info");
   cfg.add_message_type<std::vector<job_info>>("std::vector<job_info>");
   cfg.add_message_type<transcode_outcome>("transcode_outcome");
+  cfg.add_message_type<source_limits>("source_limits");
+  cfg.add_message_type<transcode_ticket>("transcode_ticket");
+  cfg.add_message_type<job_progress>("job_progress");
   cfg.add_message_type<video_state>("video_state");
   cfg.add_message_type<challenge_request>("challenge_request");
   cfg.add_message_type<challenge>("challenge");
@@ -38,7 +41,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<nft_actor>("nft_actor");
   cfg.add_message_type<rpc_worker_actor>("rpc_worker_actor");
   cfg.add_message_type<transcode_actor>("transcode_actor");
-  cfg.add_message_type<transcode_worker_actor>("transcode_worker_actor");
+  cfg.add_message_type<worker_host_actor>("worker_host_actor");
+  cfg.add_message_type<worker_launcher_actor>("worker_launcher_actor");
   cfg.add_message_type<metadata_actor>("metadata_actor");
   cfg.add_message_type<upload_session_actor>("upload_session_actor");
   cfg.add_message_type<upload_manager_actor>("upload_manager_actor");

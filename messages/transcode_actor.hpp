@@ -1,7 +1,8 @@
 #pragma once
-// transcode_supervisor: a queue of jobs and an autoscaling pool of detached
-// workers (one job at a time each). Jobs live in RocksDB, so they survive
-// restarts; failures retry with exponential backoff unless permanent.
+// Transcoding: a supervisor with a queue of jobs (in RocksDB, so they survive
+// restarts) and a pool of worker processes (`streamgate worker`) that it
+// reaches only by message: a crash or an out-of-memory kill in libav takes
+// down one worker, never the node. docs/architecture.md §Transcoding.
 #include <string>
 
 #include <caf/replies_to.hpp>
@@ -12,9 +13,36 @@
 
 namespace sg {
 
-using transcode_worker_actor = caf::typed_actor<
-  // Runs one job to its end, then reports done_atom to the supervisor.
-  caf::reacts_to<run_atom, job_info>>;
+/// How far the job a worker runs has come.
+struct job_progress {
+  std::string job_id;  // empty: the worker is idle
+  double fraction = 0;
+  int64_t position_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_progress& x) {
+  return f(caf::meta::type_name("job_progress"), x.job_id, x.fraction, x.position_ms);
+}
+
+/// The actor of one worker process: one job at a time.
+using worker_host_actor = caf::typed_actor<
+  // Runs the job to its end (errc::conflict while another runs).
+  caf::replies_to<run_atom, transcode_ticket>::with<transcode_outcome>,
+  // Stops the running job within a frame; its run answers "cancelled".
+  caf::replies_to<cancel_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<progress_atom>::with<job_progress>>;
+
+/// Starts worker processes on this node and lets them in.
+using worker_launcher_actor = caf::typed_actor<
+  // A new worker process, once it has connected back (local callers only).
+  caf::replies_to<caf::spawn_atom>::with<worker_host_actor>,
+  // From a worker process: the token from its environment, its pid, its host.
+  caf::replies_to<caf::join_atom, std::string, int32_t, worker_host_actor>::with<caf::ok_atom>,
+  // The loopback port it was published on (local callers only, once).
+  caf::reacts_to<caf::publish_atom, uint16_t>,
+  // Internal: registration deadlines and reaping exited processes.
+  caf::reacts_to<caf::tick_atom>>;
 
 using transcode_actor = caf::typed_actor<
   // A new job for the video (errc::conflict while one is active).
@@ -23,10 +51,7 @@ using transcode_actor = caf::typed_actor<
   caf::replies_to<cancel_atom, std::string>::with<job_info>,
   // New queued jobs are in RocksDB: look.
   caf::reacts_to<kick_atom>,
-  // From workers: progress (fraction, media ms) and the end of a job.
-  caf::reacts_to<progress_atom, std::string, double, int64_t>,
-  caf::reacts_to<done_atom, transcode_outcome>,
-  // Internal: backoff expiry, pool scaling.
+  // Internal: backoff expiry, progress polls, pool scaling.
   caf::reacts_to<caf::tick_atom>>;
 
 }  // namespace sg

@@ -114,7 +114,8 @@ void from_json(const nlohmann::json& j, video& v) {
 
 void to_json(nlohmann::json& j, const job_info& x) {
   j = {{"id", x.id},           {"video_id", x.video_id},     {"state", x.state},
-       {"attempts", x.attempts}, {"progress", x.progress},   {"position_ms", x.position_ms},
+       {"attempts", x.attempts}, {"crashes", x.crashes},
+       {"progress", x.progress}, {"position_ms", x.position_ms},
        {"error", x.error},     {"created_ms", x.created_ms}, {"updated_ms", x.updated_ms},
        {"not_before_ms", x.not_before_ms}};
 }
@@ -124,6 +125,7 @@ void from_json(const nlohmann::json& j, job_info& x) {
   x.video_id = j.value("video_id", "");
   x.state = j.value("state", "queued");
   x.attempts = j.value("attempts", 0u);
+  x.crashes = j.value("crashes", 0u);
   x.progress = j.value("progress", 0.0);
   x.position_ms = j.value("position_ms", int64_t{0});
   x.error = j.value("error", "");

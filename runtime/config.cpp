@@ -177,6 +177,24 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--ladder", c.transcode.heights,
                  "Rung heights, comma-separated (default 2160,1440,1080,720,480,360,240)")
     ->delimiter(',')->check(CLI::Range(144, 4320));
+  app.add_option("--max-source-width", c.transcode.max_source_width,
+                 "Widest source picture accepted")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-source-height", c.transcode.max_source_height,
+                 "Tallest source picture accepted")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-source-pixels", c.transcode.max_source_pixels,
+                 "Most pixels in one source frame")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-source-fps", c.transcode.max_source_fps, "Highest source frame rate")
+    ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-source-duration", c.transcode.max_source_duration_s,
+                 "Longest source accepted, seconds")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-source-streams", c.transcode.max_source_streams,
+                 "Most streams in one source file")->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--worker-memory-bytes", c.transcode.worker_memory_bytes,
+                 "Address-space limit of each transcode worker process (0 = none)")
+    ->capture_default_str();
+  app.add_option("--worker-cpu-seconds", c.transcode.worker_cpu_seconds,
+                 "CPU seconds one transcode may use before its worker is stopped (0 = no limit)")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
                  "Seconds before an idle upload session actor stops")
     ->capture_default_str()->check(CLI::PositiveNumber);

@@ -44,6 +44,16 @@ struct transcode_settings {
   std::string preset = "veryfast";
   int segment_seconds = 4;
   std::vector<int> heights;  // empty: 2160/1440/1080/720/480/360/240
+  // What a source may hold (checked at probe time and while decoding).
+  int max_source_width = 7680;
+  int max_source_height = 4320;
+  int64_t max_source_pixels = int64_t{7680} * 4320;
+  double max_source_fps = 240;
+  int64_t max_source_duration_s = 6 * 3600;
+  int max_source_streams = 16;
+  // Each job runs in a `streamgate worker` process with these limits.
+  uint64_t worker_memory_bytes = uint64_t{6} << 30;  // address space; 0: none
+  int64_t worker_cpu_seconds = 4 * 3600;             // CPU per job; 0: none
 };
 
 struct auth_settings {

@@ -1,5 +1,7 @@
 #include "runtime/storage.hpp"
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -18,7 +20,7 @@ database::database(const std::string& dir) {
   opts.IncreaseParallelism(2);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
     {rocksdb::kDefaultColumnFamilyName, {}}, {"videos", {}}, {"uploads", {}},
-    {"jobs", {}}, {"search", {}}, {"auth", {}}};
+    {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}};
   auto st = rocksdb::DB::Open(opts, dir, cfs, &handles_, &db_);
   if (!st.ok())
     throw std::runtime_error("cannot open RocksDB at " + dir + ": " + st.ToString());
@@ -31,6 +33,13 @@ database::~database() {
   db_->FlushWAL(true);
   db_->Close();
   delete db_;
+}
+
+uint64_t free_bytes(const std::string& path) {
+  struct statvfs st {};
+  if (::statvfs(path.c_str(), &st) != 0)
+    return UINT64_MAX;  // unknown: do not refuse for it
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 rocksdb::WriteOptions durable_writes() {

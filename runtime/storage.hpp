@@ -2,7 +2,9 @@
 // The data directory's layout and the RocksDB handle. Only metadata_store
 // opens the database; everyone may build paths (from generated ids only).
 #include <array>
+#include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <rocksdb/db.h>
@@ -32,7 +34,17 @@ private:
   std::string root_;
 };
 
-enum class column { videos, uploads, jobs, search, auth };
+enum class column { videos, uploads, jobs, search, auth, usage };
+
+/// A failed read or write of the database; `no_space` when the disk is full
+/// (the write can succeed once space returns).
+struct storage_failure : std::runtime_error {
+  storage_failure(const std::string& what, bool no_space) : std::runtime_error(what), no_space(no_space) {}
+  bool no_space;
+};
+
+/// Bytes an unprivileged writer may still use on the file system of `path`.
+uint64_t free_bytes(const std::string& path);
 
 class database {
 public:

@@ -159,7 +159,12 @@ video_output::video_output(const std::string& dir, const rung& r, const ladder_p
   auto params = "keyint=" + std::to_string(plan.gop) + ":min-keyint=" + std::to_string(plan.gop) +
                 ":scenecut=0:open-gop=0";
   av_opt_set(e->priv_data, "x264-params", params.c_str(), 0);
-  check(avcodec_open2(e, codec, nullptr), "open libx264");
+  // The same size and settings fail the same way again: not worth a retry
+  // (in a worker, usually its memory limit).
+  if (int rc = avcodec_open2(e, codec, nullptr); rc < 0)
+    throw failure("the H.264 encoder cannot start at " + std::to_string(r.width) + "x" +
+                    std::to_string(r.height) + " (" + error_text(rc) + "; memory limit?)",
+                  true);
   mux_ = open_cmaf_muxer(dir, e, &stream_);
   // Video keyframes come exactly one segment apart, so any threshold a little
   // under the segment length cuts at each of them and nowhere else.

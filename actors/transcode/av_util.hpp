@@ -7,6 +7,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/audio_fifo.h>
 #include <libavutil/frame.h>
 #include <libswresample/swresample.h>
@@ -36,7 +37,14 @@ struct packet_deleter { void operator()(AVPacket* p) const { av_packet_free(&p);
 struct sws_deleter { void operator()(SwsContext* s) const { sws_freeContext(s); } };
 struct swr_deleter { void operator()(SwrContext* s) const { swr_free(&s); } };
 struct fifo_deleter { void operator()(AVAudioFifo* f) const { av_audio_fifo_free(f); } };
-struct input_deleter { void operator()(AVFormatContext* f) const { avformat_close_input(&f); } };
+// An input opened on our own I/O context (AVFMT_FLAG_CUSTOM_IO) owns it too.
+struct input_deleter {
+  void operator()(AVFormatContext* f) const {
+    AVIOContext* own = (f->flags & AVFMT_FLAG_CUSTOM_IO) ? f->pb : nullptr;
+    avformat_close_input(&f);
+    avio_closep(&own);
+  }
+};
 struct output_deleter { void operator()(AVFormatContext* f) const { avformat_free_context(f); } };
 
 using codec_ptr = std::unique_ptr<AVCodecContext, codec_deleter>;

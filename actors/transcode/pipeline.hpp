@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "messages/job.hpp"
 #include "messages/video.hpp"
 
 namespace sg {
@@ -16,6 +17,7 @@ struct transcode_spec {
   int segment_seconds = 4;
   std::string preset = "veryfast";
   std::vector<int> heights;  // empty: the standard ladder
+  source_limits limits;
 };
 
 struct transcode_result {
@@ -31,6 +33,10 @@ using progress_fn = std::function<bool(double)>;
 transcode_result transcode(const transcode_spec& spec, const progress_fn& progress);
 
 /// Only the probe: what the file holds. Throws av::failure.
-source_info probe_source(const std::string& path);
+source_info probe_source(const std::string& path, const source_limits& limits);
+
+/// The containers a creator uploads (libavformat demuxer names). Nothing that
+/// opens other files: no playlists (hls, dash), no concat, no image sequences.
+extern const char* const accepted_containers;
 
 }  // namespace sg

@@ -9,23 +9,27 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
-#include "actors/transcode/transcode_worker.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/storage.hpp"
 
 namespace sg {
 
 namespace {
 
 constexpr auto store_timeout = std::chrono::seconds(10);
+constexpr auto launch_timeout = std::chrono::seconds(20);
+constexpr auto job_timeout = std::chrono::seconds(24 * 3600);  // the CPU limit ends runaway jobs sooner
+constexpr auto poll_timeout = std::chrono::seconds(2);
 constexpr auto tick_interval = std::chrono::seconds(1);
+constexpr double persist_step = 0.1;  // progress is stored every 10 %
+constexpr uint32_t poisonous_crashes = 2;
 
 struct worker_slot {
-  transcode_worker_actor handle;
-  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  worker_host_actor host;
   std::string job_id;  // empty: idle
   int64_t idle_since_ms = 0;
 };
@@ -33,17 +37,26 @@ struct worker_slot {
 struct supervisor_state {
   transcode_settings settings;
   metadata_actor store;
+  worker_launcher_actor launcher;
   std::vector<worker_slot> workers;
+  int launching = 0;            // worker processes being started
+  uint32_t launch_failures = 0;  // in a row: launches back off
+  int64_t next_launch_ms = 0;
   std::map<std::string, job_info> jobs;  // active jobs by id
+  std::map<std::string, double> stored_progress;
   std::deque<std::string> queue;         // queued job ids, oldest first
   std::map<std::string, std::vector<caf::typed_response_promise<job_info>>> cancelling;
   static inline const char* name = "transcode_supervisor";
 
   ~supervisor_state() {
-    for (auto& w : workers) {
-      w.cancel->store(true);  // a running encoder stops within a frame
-      caf::anon_send_exit(w.handle, caf::exit_reason::user_shutdown);
-    }
+    for (auto& w : workers)
+      caf::anon_send_exit(w.host, caf::exit_reason::user_shutdown);  // its process ends
+  }
+
+  worker_slot* slot_of(const std::string& job_id) {
+    auto it = std::find_if(workers.begin(), workers.end(),
+                           [&](const worker_slot& w) { return w.job_id == job_id; });
+    return it == workers.end() ? nullptr : &*it;
   }
 };
 
@@ -59,7 +72,7 @@ metrics::counter& counter(const char* name, const char* help) {
 void update_gauges(supervisor_state& st) {
   static auto& queued = gauge("streamgate_transcode_jobs_queued", "Jobs waiting for a worker");
   static auto& running = gauge("streamgate_transcode_jobs_running", "Jobs being encoded");
-  static auto& pool = gauge("streamgate_transcode_pool_size", "Transcode workers alive");
+  static auto& pool = gauge("streamgate_transcode_pool_size", "Transcode worker processes alive");
   queued.set(static_cast<int64_t>(st.queue.size()));
   running.set(static_cast<int64_t>(std::count_if(st.workers.begin(), st.workers.end(),
                                                  [](const worker_slot& w) { return !w.job_id.empty(); })));
@@ -78,27 +91,98 @@ video_state state_of(const job_info& j, const std::string& status) {
 
 // Stores the job and its video's processing state together.
 void persist(supervisor_ptr self, const job_info& j, video_state s) {
+  self->state.stored_progress[j.id] = j.progress;
   self->request(self->state.store, store_timeout, state_atom::value, std::move(s), j)
     .then([](const video&) {},
-          [self, id = j.id](const caf::error& e) {
+          [id = j.id](const caf::error& e) {
             log::warn("transcode", "cannot store job state", {{"job_id", id}, {"error", to_string(e)}});
           });
 }
 
-void dispatch(supervisor_ptr self);
+transcode_ticket ticket_for(const supervisor_state& st, const job_info& job) {
+  data_paths paths{st.settings.data_dir};
+  transcode_ticket t;
+  t.job_id = job.id;
+  t.video_id = job.video_id;
+  t.source = paths.video_source(job.video_id);
+  t.publish_dir = paths.video_dir(job.video_id);
+  t.out_dir = t.publish_dir + "/.work";
+  t.preset = st.settings.preset;
+  t.segment_seconds = st.settings.segment_seconds;
+  t.heights.assign(st.settings.heights.begin(), st.settings.heights.end());
+  const auto& s = st.settings;
+  t.limits.max_width = s.max_source_width;
+  t.limits.max_height = s.max_source_height;
+  t.limits.max_pixels = s.max_source_pixels;
+  t.limits.max_fps = s.max_source_fps;
+  t.limits.max_duration_ms = s.max_source_duration_s * 1000;
+  t.limits.max_streams = s.max_source_streams;
+  t.cpu_seconds = s.worker_cpu_seconds;
+  return t;
+}
 
-void spawn_worker(supervisor_ptr self) {
+void dispatch(supervisor_ptr self);
+void finish(supervisor_ptr self, transcode_outcome out, bool crashed);
+
+// A worker process for the pool; it joins once it has connected back.
+void launch_worker(supervisor_ptr self) {
   auto& st = self->state;
-  worker_slot slot;
-  slot.handle = spawn_transcode_worker(self->system(), self, st.settings, slot.cancel);
-  slot.idle_since_ms = now_ms();
-  self->monitor(slot.handle);
-  st.workers.push_back(std::move(slot));
+  st.launching += 1;
+  self->request(st.launcher, launch_timeout, caf::spawn_atom::value)
+    .then(
+      [self](worker_host_actor& host) {
+        auto& st = self->state;
+        st.launching -= 1;
+        st.launch_failures = 0;
+        self->monitor(host);
+        st.workers.push_back(worker_slot{std::move(host), {}, now_ms()});
+        dispatch(self);
+      },
+      [self](const caf::error& e) {
+        auto& st = self->state;
+        st.launching -= 1;
+        st.launch_failures += 1;
+        st.next_launch_ms = now_ms() + (int64_t{1000} << std::min(st.launch_failures, 5u));
+        log::error("transcode", "cannot start a worker process", {{"error", to_string(e)}});
+      });
+}
+
+void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
+  job.state = "running";
+  job.attempts += 1;
+  job.progress = 0;
+  job.position_ms = 0;
+  job.updated_ms = now_ms();
+  slot.job_id = job.id;
+  persist(self, job, state_of(job, "transcoding"));
+  // A late answer (the worker was already declared dead) must not end a
+  // later attempt: the attempt number tells them apart.
+  auto still_current = [self, id = job.id, attempt = job.attempts] {
+    auto it = self->state.jobs.find(id);
+    return it != self->state.jobs.end() && it->second.state == "running" &&
+           it->second.attempts == attempt;
+  };
+  self->request(slot.host, job_timeout, run_atom::value, ticket_for(self->state, job))
+    .then(
+      [self, still_current](transcode_outcome& out) {
+        if (still_current())
+          finish(self, std::move(out), false);
+      },
+      [self, still_current, id = job.id](const caf::error& e) {
+        if (!still_current())
+          return;
+        transcode_outcome out;
+        out.job_id = id;
+        out.status = "failed";
+        out.error = "the worker did not finish the job: " + to_string(e);
+        finish(self, std::move(out), false);
+      });
 }
 
 void dispatch(supervisor_ptr self) {
   auto& st = self->state;
   auto now = now_ms();
+  size_t waiting = 0;
   for (auto it = st.queue.begin(); it != st.queue.end();) {
     auto& job = st.jobs[*it];
     if (job.not_before_ms > now) {
@@ -108,22 +192,20 @@ void dispatch(supervisor_ptr self) {
     auto idle = std::find_if(st.workers.begin(), st.workers.end(),
                              [](const worker_slot& w) { return w.job_id.empty(); });
     if (idle == st.workers.end()) {
-      if (static_cast<int>(st.workers.size()) >= st.settings.max_workers)
-        break;
-      spawn_worker(self);  // the pool grows with the queue
-      idle = std::prev(st.workers.end());
+      ++waiting;
+      ++it;
+      continue;
     }
-    job.state = "running";
-    job.attempts += 1;
-    job.progress = 0;
-    job.position_ms = 0;
-    job.updated_ms = now;
-    idle->job_id = job.id;
-    idle->cancel->store(false);
-    persist(self, job, state_of(job, "transcoding"));
-    self->send(idle->handle, run_atom::value, job);
+    start_job(self, *idle, job);
     it = st.queue.erase(it);
   }
+  // The pool grows with the queue, up to its maximum.
+  int room = st.settings.max_workers - static_cast<int>(st.workers.size()) - st.launching;
+  int wanted = std::max(static_cast<int>(waiting) - st.launching,
+                        st.settings.min_workers - static_cast<int>(st.workers.size()) - st.launching);
+  if (now >= st.next_launch_ms)
+    for (int i = 0; i < std::min(room, wanted); ++i)
+      launch_worker(self);
   update_gauges(st);
 }
 
@@ -134,13 +216,11 @@ void settle_cancel(supervisor_ptr self, const job_info& job) {
   st.cancelling.erase(job.id);
 }
 
-void finish(supervisor_ptr self, transcode_outcome out) {
+void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   auto& st = self->state;
-  for (auto& w : st.workers) {
-    if (w.job_id == out.job_id) {
-      w.job_id.clear();
-      w.idle_since_ms = now_ms();
-    }
+  if (auto* slot = st.slot_of(out.job_id)) {
+    slot->job_id.clear();
+    slot->idle_since_ms = now_ms();
   }
   auto found = st.jobs.find(out.job_id);
   if (found == st.jobs.end())
@@ -148,6 +228,13 @@ void finish(supervisor_ptr self, transcode_outcome out) {
   auto job = found->second;
   job.updated_ms = now_ms();
   job.error = out.error;
+  if (crashed && ++job.crashes >= poisonous_crashes) {
+    out.permanent = true;
+    job.error = "the file crashed its worker process " + std::to_string(job.crashes) +
+                " times and is refused as poisonous";
+  }
+  if (out.status != "succeeded" && st.cancelling.count(job.id) != 0)
+    out.status = "cancelled";  // a worker that died while cancelling still ends the job
   if (out.status == "succeeded") {
     static auto& ok = counter("streamgate_transcode_jobs_succeeded_total", "Jobs that succeeded");
     static auto& spent = counter("streamgate_transcode_milliseconds_total", "Wall time spent encoding");
@@ -173,6 +260,7 @@ void finish(supervisor_ptr self, transcode_outcome out) {
     static auto& failed = counter("streamgate_transcode_jobs_failed_total", "Jobs that failed");
     failed.inc();
     job.state = "failed";
+    log::warn("transcode", "job failed", {{"job_id", job.id}, {"error", job.error}});
     persist(self, job, state_of(job, "failed"));
   } else {
     // Transient: retry after 1, 2, 4, ... times the base delay.
@@ -180,7 +268,7 @@ void finish(supervisor_ptr self, transcode_outcome out) {
     job.state = "queued";
     job.not_before_ms = now_ms() + delay;
     log::warn("transcode", "job will retry",
-              {{"job_id", job.id}, {"attempt", job.attempts}, {"delay_ms", delay}, {"error", out.error}});
+              {{"job_id", job.id}, {"attempt", job.attempts}, {"delay_ms", delay}, {"error", job.error}});
     persist(self, job, state_of(job, "queued"));
     st.jobs[job.id] = job;
     st.queue.push_back(job.id);
@@ -188,6 +276,7 @@ void finish(supervisor_ptr self, transcode_outcome out) {
     return;
   }
   st.jobs.erase(job.id);
+  st.stored_progress.erase(job.id);
   dispatch(self);
 }
 
@@ -206,30 +295,71 @@ void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
   dispatch(self);
 }
 
+// Progress lives here and reaches RocksDB every 10 %, not on every poll.
+void poll_progress(supervisor_ptr self) {
+  for (const auto& w : self->state.workers) {
+    if (w.job_id.empty())
+      continue;
+    self->request(w.host, poll_timeout, progress_atom::value)
+      .then(
+        [self](const job_progress& p) {
+          auto& st = self->state;
+          auto it = st.jobs.find(p.job_id);
+          if (p.job_id.empty() || it == st.jobs.end() || it->second.state != "running")
+            return;
+          auto& job = it->second;
+          job.progress = p.fraction;
+          job.position_ms = p.position_ms;
+          job.updated_ms = now_ms();
+          if (job.progress - st.stored_progress[job.id] >= persist_step)
+            persist(self, job, state_of(job, "transcoding"));
+        },
+        [](const caf::error&) {});  // a dead worker is the down handler's business
+  }
+}
+
+// Idle workers above the minimum stop; their processes end with them.
+void shrink(supervisor_ptr self) {
+  auto& st = self->state;
+  auto now = now_ms();
+  for (auto it = st.workers.begin(); it != st.workers.end();) {
+    bool surplus = static_cast<int>(st.workers.size()) > st.settings.min_workers;
+    if (surplus && it->job_id.empty() && now - it->idle_since_ms > st.settings.worker_idle_s * 1000LL) {
+      self->demonitor(it->host.address());
+      self->send_exit(it->host, caf::exit_reason::user_shutdown);
+      it = st.workers.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
+  auto& workers = self->state.workers;
+  auto it = std::find_if(workers.begin(), workers.end(),
+                         [&](const worker_slot& w) { return w.host.address() == dm.source; });
+  if (it == workers.end())
+    return;
+  auto job_id = it->job_id;
+  workers.erase(it);
+  if (!job_id.empty()) {
+    log::warn("transcode", "a worker process died during a job", {{"job_id", job_id}});
+    transcode_outcome out;
+    out.job_id = job_id;
+    out.status = "failed";
+    out.error = "the worker process died: " + to_string(dm.reason);
+    finish(self, std::move(out), true);
+  }
+  dispatch(self);  // keeps the minimum, and gives queued jobs a new worker
+}
+
 transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_settings settings,
-                                          metadata_actor store) {
+                                          metadata_actor store, worker_launcher_actor launcher) {
   auto& st = self->state;
   st.settings = std::move(settings);
   st.store = std::move(store);
-  for (int i = 0; i < st.settings.min_workers; ++i)
-    spawn_worker(self);
-  self->set_down_handler([self](const caf::down_msg& dm) {
-    auto& workers = self->state.workers;
-    auto it = std::find_if(workers.begin(), workers.end(),
-                           [&](const worker_slot& w) { return w.handle.address() == dm.source; });
-    if (it == workers.end())
-      return;
-    auto job_id = it->job_id;
-    workers.erase(it);
-    if (!job_id.empty()) {
-      transcode_outcome out;
-      out.job_id = job_id;
-      out.status = "failed";
-      out.error = "the worker died: " + to_string(dm.reason);
-      finish(self, std::move(out));
-    }
-    update_gauges(self->state);
-  });
+  st.launcher = std::move(launcher);
+  self->set_down_handler([self](const caf::down_msg& dm) { on_worker_down(self, dm); });
   self->send(self, kick_atom::value);
   self->delayed_send(self, tick_interval, caf::tick_atom::value);
   return {
@@ -270,9 +400,9 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
         update_gauges(st);
         return job;
       }
-      for (auto& w : st.workers)
-        if (w.job_id == job_id)
-          w.cancel->store(true);
+      if (auto* slot = st.slot_of(job_id))
+        self->request(slot->host, poll_timeout, cancel_atom::value, job_id)
+          .then([](caf::ok_atom) {}, [](const caf::error&) {});
       auto rp = self->make_response_promise<job_info>();
       st.cancelling[job_id].push_back(rp);
       return rp;
@@ -284,31 +414,10 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
                 log::warn("transcode", "cannot list jobs", {{"error", to_string(e)}});
               });
     },
-    [self](progress_atom, const std::string& job_id, double fraction, int64_t position_ms) {
-      auto it = self->state.jobs.find(job_id);
-      if (it == self->state.jobs.end())
-        return;
-      it->second.progress = fraction;
-      it->second.position_ms = position_ms;
-      it->second.updated_ms = now_ms();
-      persist(self, it->second, state_of(it->second, "transcoding"));
-    },
-    [self](done_atom, transcode_outcome& out) { finish(self, std::move(out)); },
     [self](caf::tick_atom) {
-      auto& st = self->state;
-      // Idle workers above the minimum go; the pool shrinks when idle.
-      auto now = now_ms();
-      for (auto it = st.workers.begin(); it != st.workers.end();) {
-        bool surplus = static_cast<int>(st.workers.size()) > st.settings.min_workers;
-        if (surplus && it->job_id.empty() && now - it->idle_since_ms > st.settings.worker_idle_s * 1000LL) {
-          self->demonitor(it->handle.address());
-          self->send_exit(it->handle, caf::exit_reason::user_shutdown);
-          it = st.workers.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      dispatch(self);  // jobs whose backoff ended
+      poll_progress(self);
+      shrink(self);
+      dispatch(self);  // jobs whose backoff ended, and the pool's minimum
       self->delayed_send(self, tick_interval, caf::tick_atom::value);
     },
   };
@@ -318,8 +427,8 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
 
 transcode_actor spawn_transcode_supervisor(caf::actor_system& sys,
                                            const transcode_settings& settings,
-                                           metadata_actor store) {
-  return sys.spawn(supervisor, settings, std::move(store));
+                                           metadata_actor store, worker_launcher_actor launcher) {
+  return sys.spawn(supervisor, settings, std::move(store), std::move(launcher));
 }
 
 }  // namespace sg

@@ -70,7 +70,7 @@ before(async () => {
   B.session = (await signIn(node.base, KEYS[2])).token;
   browser = await launchBrowser();
 
-  const clip = makeClip(path.join(work, 'clip.mp4'), { seconds: 6, bitrate: '1M' });
+  const clip = await makeClip(path.join(work, 'clip.mp4'), { seconds: 6, bitrate: '1M' });
   videoId = await new Promise((resolve, reject) => {
     const u = new tus.Upload(fs.readFileSync(clip), {
       endpoint: `${node.base}/api/v1/uploads`, headers: { Authorization: `Bearer ${A.session}` },

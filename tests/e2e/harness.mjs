@@ -1,6 +1,7 @@
 // Starts real streamgate nodes for end-to-end tests and generates media with
 // the ffmpeg CLI (lavfi sources: nothing is committed).
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -54,15 +55,20 @@ export async function stopNode(node, signal = 'SIGTERM') {
   });
 }
 
+/** Runs ffmpeg without blocking the event loop: a client's idle keep-alive
+ *  sockets must see the server close them, or a request would be sent on one. */
+export async function ffmpeg(args) {
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+}
+
 /** A 1280x720 30 fps H.264 + AAC clip from lavfi test sources. */
-export function makeClip(file, { seconds = 10, bitrate = '8M', audio = true } = {}) {
-  const args = ['-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`];
+export async function makeClip(file, { seconds = 10, bitrate = '8M', audio = true } = {}) {
+  const args = ['-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${seconds}`];
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`);
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', bitrate, '-pix_fmt', 'yuv420p');
   if (audio) args.push('-c:a', 'aac', '-b:a', '128k');
   args.push(file);
-  execFileSync('ffmpeg', args);
+  await ffmpeg(args);
   return file;
 }
 

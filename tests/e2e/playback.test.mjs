@@ -70,7 +70,7 @@ async function playback(videoId) {
 const play = (kind, url) => playIn(browser, node.base, kind, url);
 
 test('an uploaded 720p clip with audio transcodes and plays in HLS and DASH', async () => {
-  const clip = makeClip(path.join(work, 'main.mp4'), { seconds: 10, bitrate: '4M' });
+  const clip = await makeClip(path.join(work, 'main.mp4'), { seconds: 10, bitrate: '4M' });
   const id = await upload(clip, 'Main clip');
   const v = await waitFor(id, (x) => x.status === 'ready' || x.status === 'failed');
   assert.equal(v.status, 'ready', v.error);
@@ -109,7 +109,7 @@ test('an uploaded 720p clip with audio transcodes and plays in HLS and DASH', as
 });
 
 test('a clip without audio plays without an audio rendition', async () => {
-  const clip = makeClip(path.join(work, 'silent.mp4'), { seconds: 6, bitrate: '2M', audio: false });
+  const clip = await makeClip(path.join(work, 'silent.mp4'), { seconds: 6, bitrate: '2M', audio: false });
   const id = await upload(clip, 'Silent');
   const v = await waitFor(id, (x) => x.status === 'ready' || x.status === 'failed');
   assert.equal(v.status, 'ready', v.error);
@@ -132,7 +132,7 @@ test('random bytes end as failed with a reason, without retries', async () => {
 });
 
 test('cancelling a running job stops the encoder and removes partial output', async () => {
-  const clip = makeClip(path.join(work, 'long.mp4'), { seconds: 40, bitrate: '4M' });
+  const clip = await makeClip(path.join(work, 'long.mp4'), { seconds: 40, bitrate: '4M' });
   const id = await upload(clip, 'Long');
   await waitFor(id, (x) => x.status === 'transcoding' && x.progress > 0.05);
   const { job_id: jobId } = await (await api(`/api/v1/videos/${id}`)).json();

@@ -16,7 +16,7 @@ let node;
 let auth;
 
 before(async () => {
-  clip = makeClip(path.join(work, 'clip.mp4'), { seconds: 10, bitrate: '16M' });
+  clip = await makeClip(path.join(work, 'clip.mp4'), { seconds: 10, bitrate: '16M' });
   port = await freePort();
   node = await startNode({ dataDir, port });
   auth = { Authorization: `Bearer ${(await signIn(node.base)).token}` };

@@ -3,8 +3,9 @@
 #include <string>
 #include <vector>
 
+#include "app/node.hpp"
+#include "app/worker.hpp"
 #include "runtime/config.hpp"
-#include "runtime/node.hpp"
 
 namespace {
 
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
     }
     return sg::run_node(parsed.config);
   }
+  if (args[0] == "worker")
+    return sg::run_worker({args.begin() + 1, args.end()});
   std::cerr << "unknown command '" << args[0] << "'\n\n" << usage;
   return 2;
 }

@@ -1,15 +1,17 @@
 // The top of the dependency graph: spawns every role and wires their handles,
 // then shuts down in order (stop HTTP, let requests drain, stop services,
 // close RocksDB last).
-#include "runtime/node.hpp"
+#include "app/node.hpp"
 
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "actors/auth/auth_service.hpp"
@@ -18,6 +20,7 @@
 #include "actors/metadata/metadata_store.hpp"
 #include "actors/nft/nft_verifier.hpp"
 #include "actors/transcode/transcode_supervisor.hpp"
+#include "actors/transcode/worker_launcher.hpp"
 #include "actors/upload/upload_manager.hpp"
 #include "gateway/gateway.hpp"
 #include "messages/registry.hpp"
@@ -29,6 +32,13 @@ namespace sg {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+// Worker processes are this very binary.
+std::string own_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{} : path.string();
+}
 
 double ms_since(clock_type::time_point t) {
   return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
@@ -75,6 +85,7 @@ int run_node(const node_config& config) {
   cfg.set("scheduler.max-threads", config.scheduler_threads);
   // Measured: work-sharing answers lightly loaded requests 3-4x sooner.
   cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.load<caf::io::middleman>();  // worker processes connect back over loopback
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   const auto grace = std::chrono::seconds(config.shutdown_grace_s);
@@ -109,9 +120,21 @@ int run_node(const node_config& config) {
       return 1;
     }
   }
+  worker_launcher_actor launcher;
   transcode_actor transcoder;
-  if (config.has_role("transcode"))
-    transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata);
+  if (config.has_role("transcode")) {
+    auto l = spawn_worker_launcher(sys, {own_executable(), config.transcode.worker_memory_bytes,
+                                         config.log_level});
+    if (!l) {
+      log::error("node", "cannot start the worker launcher", {{"error", to_string(l.error())}});
+      stop(self, auth, "auth", grace);
+      stop(self, nft, "nft", grace);
+      stop(self, metadata, "metadata", grace);
+      return 1;
+    }
+    launcher = *l;
+    transcoder = spawn_transcode_supervisor(sys, config.transcode, metadata, launcher);
+  }
   upload_manager_actor uploads;
   if (config.has_role("upload"))
     uploads = spawn_upload_manager(sys, config.upload, metadata, transcoder);
@@ -135,6 +158,7 @@ int run_node(const node_config& config) {
       log::error("node", "gateway failed to start", {{"error", to_string(gw.error())}});
       stop(self, uploads, "upload", grace);
       stop(self, transcoder, "transcode", grace);
+      stop(self, launcher, "workers", grace);
       stop(self, auth, "auth", grace);
       stop(self, nft, "nft", grace);
       stop(self, metadata, "metadata", grace);
@@ -152,6 +176,7 @@ int run_node(const node_config& config) {
   bool http_drained = stop(self, gateway, "gateway", grace);
   stop(self, uploads, "upload", grace);
   stop(self, transcoder, "transcode", grace);
+  stop(self, launcher, "workers", grace);
   stop(self, auth, "auth", grace);
   stop(self, nft, "nft", grace);
   for (auto& shard : cache)
