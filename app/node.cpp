@@ -145,6 +145,7 @@ int run_node(const node_config& config) {
     ctx.system = &sys;
     ctx.http = config.http;
     ctx.tus_max_size = config.upload.max_size;
+    ctx.quota_bytes = config.upload.quota_bytes;
     ctx.metadata = metadata;
     ctx.uploads = uploads;
     ctx.transcoder = transcoder;

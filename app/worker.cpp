@@ -36,10 +36,16 @@ bool bind_to_parent() {
   return parent != nullptr && std::to_string(::getppid()) == parent;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool address_sanitizer = true;  // it reserves terabytes of address space
+#else
+constexpr bool address_sanitizer = false;
+#endif
+
 void limit_memory(uint64_t bytes) {
   rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);  // a crash leaves no core file in the data directory
-  if (bytes == 0)
+  if (bytes == 0 || address_sanitizer)
     return;
   rlimit as{bytes, bytes};
   ::setrlimit(RLIMIT_AS, &as);

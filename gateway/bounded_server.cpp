@@ -240,7 +240,11 @@ bool bounded_server::process_and_close_socket(socket_t sock) {
       strm.write(head.data(), head.size());
       strm.write(body.data(), body.size());
     }
-    bool unread = state.unread_body || state.head_too_large || state.body_too_large;
+    // A request httplib refused before the filters ran (a malformed request
+    // line, say) has a framing nobody checked: its bytes cannot be trusted
+    // to end where the next request starts.
+    bool unread = state.unread_body || state.head_too_large || state.body_too_large ||
+                  !state.filtered;
     if (unread)
       linger(sock);
     if (!ok || closed || state.close_after || unread || state.head_timed_out)

@@ -28,6 +28,7 @@ struct connection_limits {
 /// What the socket layer knows of the request being served on this thread;
 /// reset before each request of a connection.
 struct connection_state {
+  bool filtered = false;              // the gateway's filters saw the request (its framing is known)
   bool body_announced = true;         // false: a POST without length has no body
   uint64_t body_budget = UINT64_MAX;  // set by a filter before the body is read
   bool unread_body = false;  // an announced body not (yet) read whole: close after the answer

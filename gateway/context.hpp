@@ -20,6 +20,7 @@ struct gateway_context {
   caf::actor_system* system = nullptr;
   http_settings http;
   uint64_t tus_max_size = 0;
+  uint64_t quota_bytes = 0;  // per owner; 0: none
   std::string data_dir;
   std::shared_ptr<const std::string> secret;  // signs playback tokens
   metadata_actor metadata;

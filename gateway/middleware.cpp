@@ -94,6 +94,7 @@ public:
                   request_context& ctx) override {
     auto f = framing_of(req);
     auto& conn = current_connection();
+    conn.filtered = true;
     conn.body_announced = f.announced;
     conn.unread_body = f.announced;
     if (f.error != nullptr) {

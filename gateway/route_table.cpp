@@ -47,7 +47,7 @@ std::string route_spec::regex() const {
   for (std::string_view seg; walk.next(seg);) {
     out += '/';
     if (is_rest(seg)) {
-      out += "(.+)";
+      out += R"(([\s\S]+))";  // "." would stop at a line break
     } else if (is_param(seg)) {
       out += "([^/]+)";
     } else {
@@ -70,7 +70,7 @@ bool route_spec::matches(std::string_view path) const {
     if (!got.next(g))
       return false;
     if (is_rest(w))
-      return !got.rest().empty();  // like "(.+)": one character or more, slashes too
+      return !got.rest().empty();  // one character or more, slashes too
     if (is_param(w) ? g.empty() : g != w)
       return false;
   }

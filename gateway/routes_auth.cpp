@@ -153,7 +153,13 @@ void me_route(const gateway_context& ctx, const httplib::Request& req, httplib::
   auto s = ask<session>(ctx, ctx.auth, session_atom::value, *token);
   if (!s)
     return problem(res, s.error());
-  send_json(res, {{"address", s->address}, {"expires_at", iso8601_ms(s->expires_s * 1000)}});
+  auto used = ask<uint64_t>(ctx, ctx.metadata, caf::get_atom::value, usage_atom::value, s->address);
+  if (!used)
+    return problem(res, used.error());
+  send_json(res, {{"address", s->address},
+                  {"expires_at", iso8601_ms(s->expires_s * 1000)},
+                  {"storage", {{"used_bytes", *used},
+                               {"quota_bytes", ctx.quota_bytes > 0 ? json(ctx.quota_bytes) : json(nullptr)}}}});
 }
 
 }  // namespace

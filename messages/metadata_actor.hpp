@@ -22,7 +22,12 @@ using metadata_actor = caf::typed_actor<
   caf::replies_to<caf::delete_atom, video_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<query_atom, video_query>::with<video_page>,
   caf::replies_to<caf::get_atom, upload_atom, std::string>::with<upload_info>,
+  // A new upload, unless it takes its owner past the quota (bytes, 0: none):
+  // errc::too_large then.
+  caf::replies_to<create_atom, upload_info, uint64_t>::with<caf::ok_atom>,
   caf::replies_to<caf::put_atom, upload_info>::with<caf::ok_atom>,
+  // The bytes an owner's quota counts (active uploads and video sources).
+  caf::replies_to<caf::get_atom, usage_atom, std::string>::with<uint64_t>,
   caf::replies_to<caf::delete_atom, upload_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<list_atom, upload_atom>::with<std::vector<upload_info>>,
   // Atomically marks the upload finished, creates its video and queues its

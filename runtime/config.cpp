@@ -195,6 +195,12 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--worker-cpu-seconds", c.transcode.worker_cpu_seconds,
                  "CPU seconds one transcode may use before its worker is stopped (0 = no limit)")
     ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--min-free-bytes", c.upload.min_free_bytes,
+                 "Free disk space below which new uploads and PATCHes get 507 (reads go on)")
+    ->capture_default_str();
+  app.add_option("--quota-bytes", c.upload.quota_bytes,
+                 "Storage quota per owner: active uploads and video sources (0 = none)")
+    ->capture_default_str();
   app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
                  "Seconds before an idle upload session actor stops")
     ->capture_default_str()->check(CLI::PositiveNumber);

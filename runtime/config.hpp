@@ -32,6 +32,8 @@ struct upload_settings {
   int64_t expiry_s = 24 * 3600;
   int sweep_interval_s = 60;
   int idle_timeout_s = 300;  // an idle session actor stops; RocksDB keeps it
+  uint64_t min_free_bytes = uint64_t{128} << 20;  // below: new uploads and PATCHes get 507
+  uint64_t quota_bytes = 0;  // per owner; 0: none
 };
 
 struct transcode_settings {

@@ -2,8 +2,14 @@
 
 #include <sys/statvfs.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
+
+#include <rocksdb/env.h>
+
+#include "runtime/log.hpp"
 
 namespace sg {
 
@@ -13,11 +19,40 @@ void data_paths::create() const {
   std::filesystem::create_directories(db_dir());
 }
 
-database::database(const std::string& dir) {
+namespace {
+
+// RocksDB's own log goes into ours (warnings and worse), not into a LOG file
+// in the data directory: when the disk fills, a failed append there made the
+// next log line abort the process (WritableFileWriter's assertion, kept on in
+// Debian's build).
+class rocksdb_log final : public rocksdb::Logger {
+public:
+  rocksdb_log() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel())
+      return;
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    log::write(level >= rocksdb::InfoLogLevel::ERROR_LEVEL ? log::level::error : log::level::warn,
+               "rocksdb", line);
+  }
+};
+
+}  // namespace
+
+database::database(const std::string& dir) : dir_(dir) {
   rocksdb::Options opts;
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.IncreaseParallelism(2);
+  // Metadata is small; a small memtable keeps the WAL's preallocated extent
+  // (1.1 x this) well inside the write reserve.
+  opts.write_buffer_size = 8 << 20;
+  opts.info_log = std::make_shared<rocksdb_log>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
     {rocksdb::kDefaultColumnFamilyName, {}}, {"videos", {}}, {"uploads", {}},
     {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}};
@@ -28,11 +63,30 @@ database::database(const std::string& dir) {
 
 database::~database() {
   // The Debian build asserts when handles outlive the DB, so they go first.
+  // No FlushWAL(true) here: every write was synced already, and after a
+  // write that met a full disk, syncing that WAL again trips a RocksDB
+  // assertion (WritableFileWriter: sync_without_flush_called_).
   for (auto* h : handles_)
     db_->DestroyColumnFamilyHandle(h);
-  db_->FlushWAL(true);
   db_->Close();
   delete db_;
+}
+
+void database::write(rocksdb::WriteBatch& batch) {
+  auto free = free_bytes(dir_);
+  if (free < write_reserve)
+    throw storage_failure("the disk is full: " + std::to_string(free) + " bytes free", true);
+  if (needs_resume_) {
+    auto resumed = db_->Resume();
+    if (!resumed.ok())
+      throw storage_failure("RocksDB resume: " + resumed.ToString(), resumed.IsNoSpace());
+    needs_resume_ = false;
+  }
+  auto st = db_->Write(durable_writes(), &batch);
+  if (!st.ok()) {
+    needs_resume_ = true;
+    throw storage_failure("RocksDB write: " + st.ToString(), st.IsNoSpace());
+  }
 }
 
 uint64_t free_bytes(const std::string& path) {

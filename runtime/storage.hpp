@@ -8,6 +8,7 @@
 #include <string>
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 namespace sg {
 
@@ -57,7 +58,20 @@ public:
   rocksdb::DB& db() { return *db_; }
   rocksdb::ColumnFamilyHandle* cf(column c) { return handles_[static_cast<size_t>(c) + 1]; }
 
+  /// Applies the batch durably, or throws storage_failure (no_space below
+  /// the reserve). RocksDB never gets to meet a full disk: the Debian build
+  /// of 7.8 keeps assertions on and aborts the process on the next use of a
+  /// WAL writer whose append failed (facebook/rocksdb#12448). After a failed
+  /// write RocksDB refuses writes until resumed; the next write resumes it
+  /// once there is room again, so the node recovers without a restart.
+  void write(rocksdb::WriteBatch& batch);
+
+  /// Free space the database keeps for itself: writes below it get no_space.
+  static constexpr uint64_t write_reserve = uint64_t{16} << 20;
+
 private:
+  std::string dir_;
+  bool needs_resume_ = false;
   rocksdb::DB* db_ = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // [0] is "default"
 };

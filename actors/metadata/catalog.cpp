@@ -26,6 +26,14 @@ std::optional<T> read_json(database& db, column c, const std::string& key) {
   return nlohmann::json::parse(raw).get<T>();
 }
 
+// What an upload or a video counts against its owner's quota.
+int64_t charge(const std::optional<upload_info>& u) {
+  return u && u->state == "active" ? static_cast<int64_t>(u->spec.length) : 0;
+}
+int64_t charge(const std::optional<video>& v) {
+  return v ? static_cast<int64_t>(v->source_bytes) : 0;
+}
+
 bool starts_with(const rocksdb::Slice& s, const std::string& prefix) {
   return s.size() >= prefix.size() && std::memcmp(s.data(), prefix.data(), prefix.size()) == 0;
 }
@@ -33,9 +41,7 @@ bool starts_with(const rocksdb::Slice& s, const std::string& prefix) {
 }  // namespace
 
 void catalog::commit(rocksdb::WriteBatch& b) {
-  auto st = db_.db().Write(durable_writes(), &b);
-  if (!st.ok())
-    throw std::runtime_error("RocksDB write: " + st.ToString());
+  db_.write(b);
 }
 
 std::optional<video> catalog::get_video(const std::string& id) {
@@ -63,6 +69,7 @@ void catalog::put_video(const video& v, const std::optional<video>& old) {
 
 void catalog::delete_video(const video& v) {
   rocksdb::WriteBatch b;
+  stage_usage(b, v.owner, -charge(std::optional<video>{v}));
   for (const auto& k : search::index_keys(v))
     b.Delete(db_.cf(column::search), k);
   b.Delete(db_.cf(column::videos), v.id);
@@ -128,14 +135,25 @@ std::optional<upload_info> catalog::get_upload(const std::string& id) {
   return read_json<upload_info>(db_, column::uploads, id);
 }
 
+bool catalog::create_upload(const upload_info& u, uint64_t quota_bytes) {
+  // The metadata store handles one message at a time: nothing runs between.
+  if (quota_bytes > 0 && usage_of(u.spec.owner) + static_cast<uint64_t>(charge(u)) > quota_bytes)
+    return false;
+  put_upload(u);
+  return true;
+}
+
 void catalog::put_upload(const upload_info& u) {
   rocksdb::WriteBatch b;
+  stage_usage(b, u.spec.owner, charge(u) - charge(get_upload(u.id)));
   b.Put(db_.cf(column::uploads), u.id, nlohmann::json(u).dump());
   commit(b);
 }
 
 void catalog::delete_upload(const std::string& id) {
   rocksdb::WriteBatch b;
+  if (auto old = get_upload(id))
+    stage_usage(b, old->spec.owner, -charge(old));
   b.Delete(db_.cf(column::uploads), id);
   commit(b);
 }
@@ -154,6 +172,9 @@ video catalog::finish_upload(const upload_info& u, const video& v) {
   rocksdb::WriteBatch b;
   auto done = u;
   done.state = "finished";
+  // The upload's bytes become the video's: the owner's sum moves, not grows.
+  stage_usage(b, u.spec.owner,
+              (existing ? 0 : charge(std::optional<video>{v})) - charge(get_upload(u.id)));
   b.Put(db_.cf(column::uploads), done.id, nlohmann::json(done).dump());
   if (!existing) {
     stage_video(b, v, std::nullopt);
@@ -249,6 +270,24 @@ std::optional<std::string> catalog::take_auth(const std::string& key) {
     commit(b);
   }
   return value;
+}
+
+uint64_t catalog::usage_of(const std::string& owner) {
+  std::string raw;
+  auto st = db_.db().Get(rocksdb::ReadOptions{}, db_.cf(column::usage), owner, &raw);
+  if (st.IsNotFound())
+    return 0;
+  if (!st.ok())
+    throw storage_failure("RocksDB get: " + st.ToString(), false);
+  return std::strtoull(raw.c_str(), nullptr, 10);
+}
+
+void catalog::stage_usage(rocksdb::WriteBatch& b, const std::string& owner, int64_t delta) {
+  if (owner.empty() || delta == 0)
+    return;
+  auto now = static_cast<int64_t>(usage_of(owner));
+  // Records older than the quota counted nothing: never below zero.
+  b.Put(db_.cf(column::usage), owner, std::to_string(std::max<int64_t>(0, now + delta)));
 }
 
 uint64_t catalog::sweep_auth(int64_t now_ms) {

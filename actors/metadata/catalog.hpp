@@ -24,6 +24,9 @@ public:
   video_page query(const video_query& q);
 
   std::optional<upload_info> get_upload(const std::string& id);
+  /// Stores a new upload unless it would take its owner past `quota_bytes`
+  /// (0: no quota); false when it would.
+  bool create_upload(const upload_info& u, uint64_t quota_bytes);
   void put_upload(const upload_info& u);
   void delete_upload(const std::string& id);
   std::vector<upload_info> list_uploads();
@@ -49,7 +52,13 @@ public:
   /// whose token expired; returns how many.
   uint64_t sweep_auth(int64_t now_ms);
 
+  /// Bytes an owner's quota counts: the declared length of their active
+  /// uploads and the source size of their videos (renditions are ours to
+  /// make). Every write that changes them updates the sum in the same batch.
+  uint64_t usage_of(const std::string& owner);
+
 private:
+  void stage_usage(rocksdb::WriteBatch& b, const std::string& owner, int64_t delta);
   void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);
   void commit(rocksdb::WriteBatch& b);
   database& db_;

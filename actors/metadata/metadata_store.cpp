@@ -30,11 +30,17 @@ caf::error not_found(const std::string& what, const std::string& id) {
   return make_error(errc::not_found, what + " " + id + " does not exist");
 }
 
-// A storage exception answers 500 to its caller and leaves the store running.
+// A storage exception answers its caller and leaves the store running: 507
+// for a full disk (the same write works once space returns), else 500.
 template <class T, class F>
 caf::result<T> guarded(F&& f) {
   try {
     return f();
+  } catch (const storage_failure& e) {
+    log::error("metadata", "storage failure", {{"error", e.what()}, {"no_space", e.no_space}});
+    if (e.no_space)
+      return make_error(errc::insufficient_storage, "the server's disk is full; try again later");
+    return make_error(errc::internal, "storage failure");
   } catch (const std::exception& e) {
     log::error("metadata", "storage failure", {{"error", e.what()}});
     return make_error(errc::internal, "storage failure");
@@ -112,6 +118,17 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
           return std::move(*u);
         return not_found("upload", id);
       });
+    },
+    [&db](create_atom, const upload_info& u, uint64_t quota) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        if (!db.create_upload(u, quota))
+          return make_error(errc::too_large, "this upload would exceed your storage quota of " +
+                                               std::to_string(quota) + " bytes");
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](caf::get_atom, usage_atom, const std::string& owner) {
+      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.usage_of(owner); });
     },
     [&db](caf::put_atom, const upload_info& u) {
       return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {

@@ -9,6 +9,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/upload/disk_space.hpp"
 #include "actors/upload/upload_session.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
@@ -92,7 +93,7 @@ void reclaim(manager_ptr self, upload_info u) {
 void create_upload(manager_ptr self, upload_info info,
                    caf::typed_response_promise<upload_info> rp) {
   auto& st = self->state;
-  self->request(st.store, store_timeout, caf::put_atom::value, info)
+  self->request(st.store, store_timeout, create_atom::value, info, st.settings.quota_bytes)
     .then(
       [self, info, rp](caf::ok_atom) mutable {
         created_total().inc();
@@ -211,6 +212,8 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
       auto& st = self->state;
       if (spec.length > st.settings.max_size)
         return make_error(errc::too_large, "Upload-Length exceeds Tus-Max-Size");
+      if (auto refused = check_free_space(st.settings))
+        return *refused;
       upload_info info;
       info.id = new_upload_id();
       info.video_id = new_video_id();

@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/upload/disk_space.hpp"
 #include "actors/upload/part_file.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
@@ -231,6 +232,8 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       st.touched_ms = now_ms();
       if (st.expired())
         return make_error(errc::gone, "the upload expired");
+      if (auto refused = check_free_space(st.settings))
+        return *refused;
       if (st.info.is_final())
         return make_error(errc::forbidden, "a final upload cannot be patched");
       if (st.info.state != "active" || st.finishing)
@@ -262,10 +265,10 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       try {
         st.file->write_at(at, bytes.data(), bytes.size());
         st.file->start_writeback(at, bytes.size());
-      } catch (const std::exception& e) {
+      } catch (const std::system_error& e) {
         log::error("upload", "write failed", {{"upload_id", st.info.id}, {"error", e.what()}});
         st.drop_lease();
-        return make_error(errc::internal, "cannot write the upload");
+        return write_failure(e);
       }
       if (l.sum)
         l.sum->update(bytes.data(), bytes.size());
@@ -284,10 +287,10 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       }
       try {
         st.file->sync();
-      } catch (const std::exception& e) {
+      } catch (const std::system_error& e) {
         log::error("upload", "sync failed", {{"upload_id", st.info.id}, {"error", e.what()}});
         st.drop_lease();
-        return make_error(errc::internal, "cannot store the upload");
+        return write_failure(e);
       }
       auto rp = self->make_response_promise<upload_info>();
       commit(self, rp);

@@ -9,9 +9,13 @@ mkdir -p "$out"
 flags=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root" $(pkg-config --cflags nlohmann_json libsecp256k1 2>/dev/null || true))
 auth=("$root/actors/auth/siwe.cpp" "$root/actors/auth/eth.cpp" "$root/actors/auth/keccak.cpp")
-build() {  # build NAME SOURCES... -- LIBS...
+build() {  # build NAME SOURCES... LIBS...: rebuilt when any source is newer
   local name=$1; shift
-  [[ "$out/$name" -nt "$root/tests/fuzz/$name.cpp" ]] && return 0
+  local newest=0 f
+  for f in "$@" "$root"/runtime/*.hpp "$root"/gateway/*.hpp; do
+    [[ -f $f ]] && newest=$(( $(stat -c %Y "$f") > newest ? $(stat -c %Y "$f") : newest ))
+  done
+  [[ -f "$out/$name" && $(stat -c %Y "$out/$name") -ge $newest ]] && return 0
   clang++ "${flags[@]}" "$@" -o "$out/$name"
 }
 build siwe_fuzz "$root/tests/fuzz/siwe_fuzz.cpp" "${auth[@]}" -lsecp256k1
@@ -20,7 +24,10 @@ build token_fuzz "$root/tests/fuzz/token_fuzz.cpp" "$root/actors/auth/session_to
   "$root/gateway/tus_headers.cpp" "$root/runtime/secret.cpp" "$root/runtime/ids.cpp" \
   "$root/runtime/text.cpp" "$root/runtime/json.cpp" \
   -ljwt -lcrypto
-for target in siwe_fuzz token_fuzz; do
+build http_fuzz "$root/tests/fuzz/http_fuzz.cpp" "$root/gateway/byte_ranges.cpp" \
+  "$root/gateway/route_table.cpp" "$root/gateway/tus_headers.cpp" "$root/runtime/text.cpp" \
+  "$root/runtime/json.cpp" "$root/runtime/ids.cpp" -lcrypto
+for target in siwe_fuzz token_fuzz http_fuzz; do
   mkdir -p "$out/corpus-$target"
   if ! "$out/$target" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
       -artifact_prefix="$out/" "$out/corpus-$target" "$root/tests/fuzz/seeds" >"$out/$target.log" 2>&1; then

@@ -8,6 +8,7 @@
 #include "actors/nft/abi.hpp"
 #include "gateway/playback_token.hpp"
 #include "gateway/tus_headers.hpp"
+#include "runtime/text.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string s(reinterpret_cast<const char*>(data), size);

@@ -13,6 +13,8 @@ cleanup() {
   if ((FAILED > 0)); then
     echo "--- node log (last 40 lines) ---"
     tail -n 40 "$WORK/node.log" 2>/dev/null || true
+    echo "--- lines of the log that are not JSON (aborts, sanitizers) ---"
+    grep -v '^{' "$WORK/node.log" 2>/dev/null | head -n 40 || true
   fi
   rm -rf "$WORK"
 }
@@ -22,7 +24,7 @@ trap cleanup EXIT
 start_node() {
   local before
   before=$(grep -c '"msg":"listening"' "$WORK/node.log" 2>/dev/null || true)
-  "$SG_BIN" node --data-dir "$WORK/data" --http-port 0 "$@" 2>>"$WORK/node.log" &
+  "$SG_BIN" node --data-dir "${DATA_DIR:-$WORK/data}" --http-port 0 "$@" 2>>"$WORK/node.log" &
   NODE_PID=$!
   for _ in $(seq 1 200); do
     local n
