@@ -225,11 +225,23 @@ void explain(const httplib::Request& req, httplib::Response& res) {
 
 }  // namespace
 
+std::unique_ptr<middleware> make_request_id() {
+  return std::make_unique<request_id>();
+}
+
+std::unique_ptr<middleware> make_body_limits(size_t max_bytes) {
+  return std::make_unique<body_limits>(max_bytes);
+}
+
+std::unique_ptr<middleware> make_cors(std::vector<std::string> origins) {
+  return std::make_unique<cors>(std::move(origins));
+}
+
 middleware_chain standard_chain(const http_settings& s) {
   middleware_chain chain;
-  chain.push_back(std::make_unique<request_id>());
-  chain.push_back(std::make_unique<body_limits>(s.max_body_bytes));
-  chain.push_back(std::make_unique<cors>(s.cors_origins));
+  chain.push_back(make_request_id());
+  chain.push_back(make_body_limits(s.max_body_bytes));
+  chain.push_back(make_cors(s.cors_origins));
   return chain;
 }
 

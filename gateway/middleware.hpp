@@ -39,6 +39,13 @@ public:
 
 using middleware_chain = std::vector<std::unique_ptr<middleware>>;
 
+/// The request id: the client's when sane (X-Request-Id), else a new one.
+std::unique_ptr<middleware> make_request_id();
+/// Framing checks and body budgets (see body_kind); unknown routes read none.
+std::unique_ptr<middleware> make_body_limits(size_t max_bytes);
+/// CORS headers for allowed origins; preflights answered here.
+std::unique_ptr<middleware> make_cors(std::vector<std::string> origins);
+
 /// Request id, body limits, CORS.
 middleware_chain standard_chain(const http_settings& settings);
 
