@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   p.domain = "localhost:8080";
   p.chains = {1337};
   sg::sign_in::record r;
-  r.kind = "siwe";
+  r.kind = sg::sign_in_kind::siwe;
   r.address = "0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0";
   r.chain_id = 1337;
   r.nonce = "k9Qd3x7Lp2Zr4Tn8";

@@ -28,8 +28,8 @@ std::optional<gate_rule> parse_gate_rule(const nlohmann::json& j, std::string* w
     } else if (key == "contract" && value.is_string() && is_address(value.get<std::string>())) {
       r.contract = value.get<std::string>();
     } else if (key == "standard" && value.is_string() &&
-               (value == "erc721" || value == "erc1155" || value == "auto")) {
-      r.standard = value.get<std::string>();
+               parse_state<token_standard>(value.get_ref<const std::string&>())) {
+      r.standard = *parse_state<token_standard>(value.get_ref<const std::string&>());
     } else if (key == "token_id" && value.is_string() && !value.get_ref<const std::string&>().empty() &&
                value.get_ref<const std::string&>().size() <= 78 &&
                value.get_ref<const std::string&>().find_first_not_of("0123456789") == std::string::npos) {
@@ -45,7 +45,7 @@ std::optional<gate_rule> parse_gate_rule(const nlohmann::json& j, std::string* w
   }
   if (r.chain_id == 0 || r.contract.empty())
     return fail("a gate rule needs chain_id and contract");
-  if (r.standard == "erc1155" && r.token_id.empty())
+  if (r.standard == token_standard::erc1155 && r.token_id.empty())
     return fail("an erc1155 rule needs token_id");
   return r;
 }
@@ -62,11 +62,12 @@ std::optional<gate> parse_gate(const nlohmann::json& j, std::string* why) {
     *why = "gate mode must be the string any or all";
     return std::nullopt;
   }
-  g.mode = j.value("mode", "any");
-  if (g.mode != "any" && g.mode != "all") {
+  auto mode = parse_state<gate_mode>(j.value("mode", "any"));
+  if (!mode) {
     *why = "gate mode must be any or all";
     return std::nullopt;
   }
+  g.mode = *mode;
   if (j["rules"].empty() || j["rules"].size() > max_rules) {
     *why = "a gate has 1 to 16 rules";
     return std::nullopt;
@@ -85,12 +86,12 @@ caf::expected<bool> passes(const gateway_context& ctx, const gate& g, const std:
     auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{rule, address});
     if (!holds)
       return holds.error();
-    if (*holds && g.mode == "any")
+    if (*holds && g.mode == gate_mode::any)
       return true;
-    if (!*holds && g.mode == "all")
+    if (!*holds && g.mode == gate_mode::all)
       return false;
   }
-  return g.mode == "all";
+  return g.mode == gate_mode::all;
 }
 
 }  // namespace sg

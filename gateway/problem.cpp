@@ -57,8 +57,27 @@ void send_json(httplib::Response& res, const nlohmann::json& body, int status) {
   res.set_content(dump_json(body), "application/json");
 }
 
+int http_status(errc x) {
+  switch (x) {
+    case errc::bad_request: return 400;
+    case errc::not_found: return 404;
+    case errc::conflict: return 409;
+    case errc::offset_mismatch: return 409;
+    case errc::gone: return 410;
+    case errc::too_large: return 413;
+    case errc::unsupported_media_type: return 415;
+    case errc::checksum_mismatch: return 460;
+    case errc::forbidden: return 403;
+    case errc::unavailable: return 503;
+    case errc::internal: return 500;
+    case errc::unauthorized: return 401;
+    case errc::insufficient_storage: return 507;
+  }
+  return 500;
+}
+
 void problem(httplib::Response& res, const caf::error& e) {
-  if (is_ours(e)) {
+  if (e.category() == error_category) {
     auto code = static_cast<errc>(e.code());
     auto detail = error_detail(e);
     problem(res, http_status(code), detail.empty() ? to_string(code) : detail);

@@ -65,19 +65,23 @@ void challenge_route(const gateway_context& ctx, const httplib::Request& req, ht
     return;
   challenge_request r;
   r.address = *address;
-  r.kind = kind->empty() ? "siwe" : *kind;
+  auto parsed = kind->empty() ? std::optional<sign_in_kind>{sign_in_kind::siwe}
+                              : parse_state<sign_in_kind>(*kind);
+  if (!parsed)
+    return problem(res, 400, "kind must be siwe, eip191, eip712 or solana");
+  r.kind = *parsed;
   if (body->contains("chain_id")) {
     const auto& id = (*body)["chain_id"];
     if (!id.is_number_unsigned())
       return problem(res, 400, "chain_id must be a non-negative integer");
     r.chain_id = id.get<uint64_t>();
-  } else if (r.kind != "solana") {
+  } else if (r.kind != sign_in_kind::solana) {
     return problem(res, 400, "chain_id is required");
   }
   auto c = ask<challenge>(ctx, ctx.auth, challenge_atom::value, std::move(r));
   if (!c)
     return problem(res, c.error());
-  json out = {{"kind", c->kind}, {"nonce", c->nonce},
+  json out = {{"kind", to_string(c->kind)}, {"nonce", c->nonce},
               {"issued_at", iso8601_ms(c->issued_ms)}, {"expires_at", iso8601_ms(c->expires_ms)}};
   if (c->typed_data.empty())
     out["message"] = c->message;

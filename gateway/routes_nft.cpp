@@ -28,7 +28,7 @@ void add_nft_routes(router& r, const gateway_context& ctx) {
              return problem(res, 400, why);
            auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{*rule, *user});
            if (!holds) {
-             if (is_ours(holds.error()) && static_cast<errc>(holds.error().code()) == errc::unavailable)
+             if (holds.error() == errc::unavailable)
                res.set_header("Retry-After", "5");
              return problem(res, holds.error());
            }

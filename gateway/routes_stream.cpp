@@ -88,8 +88,8 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
   if (!v)
     return;
   const auto& id = v->id;
-  if (v->status != "ready")
-    return problem(res, 409, "the video is " + v->status + ", not ready");
+  if (v->status != video_status::ready)
+    return problem(res, 409, "the video is " + to_string(v->status) + ", not ready");
   std::string viewer;
   if (!v->access.rules.empty()) {
     auto user = require_user(res);
@@ -99,7 +99,7 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
       return problem(res, 503, "this node cannot check token ownership");
     auto ok = passes(ctx, v->access, *user);
     if (!ok) {
-      if (is_ours(ok.error()) && static_cast<errc>(ok.error().code()) == errc::unavailable)
+      if (ok.error() == errc::unavailable)
         res.set_header("Retry-After", "5");  // fail closed, try again soon
       return problem(res, ok.error());
     }

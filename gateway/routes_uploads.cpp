@@ -32,7 +32,7 @@ bool require_tus(const httplib::Request& req, httplib::Response& res) {
 }
 
 void set_expiry(httplib::Response& res, const upload_info& info) {
-  if (info.state == "active")
+  if (info.state == upload_state::active)
     res.set_header("Upload-Expires", http_date(info.expires_ms));
 }
 
@@ -191,9 +191,9 @@ void head_or_get(const gateway_context& ctx, const httplib::Request& req, httpli
                            {"length", info->spec.length},
                            {"state", info->state},
                            {"video_id", nullptr}};
-    if (info->state == "finished")
+    if (info->state == upload_state::finished)
       body["video_id"] = info->video_id;
-    if (info->state == "active")
+    if (info->state == upload_state::active)
       body["expires_at"] = iso8601_ms(info->expires_ms);
     send_json(res, body);
     return;

@@ -21,7 +21,6 @@ namespace sg {
 namespace {
 
 const std::string base = "/api/v1/videos";
-const std::vector<std::string> statuses{"uploading", "queued", "transcoding", "ready", "failed"};
 
 nlohmann::json api_json(const video& v) {
   nlohmann::json j = v;
@@ -57,7 +56,15 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
   q.q = std::move(*words);
   q.tag = std::move(*tag);
   q.owner = std::move(*owner);
-  q.status = std::move(*status);
+  for (size_t start = 0; !status->empty() && start <= status->size();) {
+    auto comma = status->find(',', start);
+    auto name = status->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    auto s = parse_state<video_status>(name);
+    if (!s)
+      return problem(res, 400, "unknown status " + name);
+    q.status.push_back(*s);
+    start = comma == std::string::npos ? status->size() + 1 : comma + 1;
+  }
   q.cursor = std::move(*cursor);
   if (req.has_param("limit")) {
     auto limit = text::parse_u64(req.get_param_value("limit"));
@@ -65,8 +72,6 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
       return problem(res, 400, "limit must be between 1 and 100");
     q.limit = static_cast<uint32_t>(*limit);
   }
-  if (!q.status.empty() && std::find(statuses.begin(), statuses.end(), q.status) == statuses.end())
-    return problem(res, 400, "unknown status " + q.status);
   auto page = ask<video_page>(ctx, ctx.metadata, query_atom::value, std::move(q));
   if (!page)
     return problem(res, page.error());
@@ -204,7 +209,7 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   auto out = stream_body(ctx, *session, 0, std::nullopt, req, body);
   if (!out.info)
     return problem(res, out.info.error());
-  if (out.info->state != "finished")
+  if (out.info->state != upload_state::finished)
     return problem(res, 400, "the body ended before Content-Length bytes");
   auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value,
                       out.info->video_id);

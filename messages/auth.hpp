@@ -5,13 +5,14 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/states.hpp"
+
 namespace sg {
 
-/// kind: siwe (default), eip191, eip712 or solana.
 struct challenge_request {
   std::string address;
   uint64_t chain_id = 0;
-  std::string kind = "siwe";
+  sign_in_kind kind = sign_in_kind::siwe;
 };
 
 template <class Inspector>
@@ -20,7 +21,7 @@ typename Inspector::result_type inspect(Inspector& f, challenge_request& x) {
 }
 
 struct challenge {
-  std::string kind;
+  sign_in_kind kind = sign_in_kind::siwe;
   std::string nonce;
   std::string message;     // the text to sign (siwe, eip191, solana)
   std::string typed_data;  // EIP-712 JSON (eip712)

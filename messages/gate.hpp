@@ -7,12 +7,14 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/states.hpp"
+
 namespace sg {
 
 struct gate_rule {
   uint64_t chain_id = 0;
   std::string contract;          // 0x address
-  std::string standard = "auto";  // erc721 | erc1155 | auto (ERC-165)
+  token_standard standard = token_standard::detect;
   std::string token_id;          // decimal; empty: any token of the contract (ERC-721)
   uint64_t min_balance = 1;
 };
@@ -24,7 +26,7 @@ typename Inspector::result_type inspect(Inspector& f, gate_rule& x) {
 }
 
 struct gate {
-  std::string mode = "any";  // any | all
+  gate_mode mode = gate_mode::any;
   std::vector<gate_rule> rules;  // none: the video is not gated
 };
 

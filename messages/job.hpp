@@ -14,7 +14,7 @@ namespace sg {
 struct job_info {
   std::string id;
   std::string video_id;
-  std::string state = "queued";  // queued | running | succeeded | failed | cancelled
+  job_state state = job_state::queued;
   uint32_t attempts = 0;
   uint32_t crashes = 0;      // attempts whose worker process died: two make it poisonous
   double progress = 0;       // 0..1
@@ -24,7 +24,7 @@ struct job_info {
   int64_t updated_ms = 0;
   int64_t not_before_ms = 0;  // retry backoff
 
-  bool active() const { return state == "queued" || state == "running"; }
+  bool active() const { return state == job_state::queued || state == job_state::running; }
 };
 
 template <class Inspector>
@@ -74,7 +74,7 @@ typename Inspector::result_type inspect(Inspector& f, transcode_ticket& x) {
 /// What a worker reports when its job ends.
 struct transcode_outcome {
   std::string job_id;
-  std::string status;  // succeeded | failed | cancelled
+  job_state status = job_state::failed;  // succeeded, failed or cancelled
   bool permanent = false;  // a failure that retrying cannot fix
   std::string error;
   source_info source;
@@ -93,7 +93,7 @@ typename Inspector::result_type inspect(Inspector& f, transcode_outcome& x) {
 /// record field by field (user edits made meanwhile are kept).
 struct video_state {
   std::string video_id;
-  std::string status;
+  video_status status = video_status::queued;
   double progress = 0;
   std::string error;
   std::string job_id;

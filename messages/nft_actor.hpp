@@ -14,7 +14,7 @@ namespace sg {
 struct rpc_outcome {
   bool answered = false;   // some endpoint answered
   bool holds = false;
-  std::string standard;    // detected or given
+  token_standard standard = token_standard::detect;  // detected or given
   std::string error;
   std::vector<std::string> failed;  // endpoints that did not answer
   std::string answered_by;

@@ -6,6 +6,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "messages/states.hpp"
+
 namespace sg {
 
 /// What a tus POST asks for (metadata already decoded by the gateway).
@@ -37,7 +39,7 @@ struct upload_info {
   uint64_t offset = 0;
   int64_t created_ms = 0;
   int64_t expires_ms = 0;
-  std::string state = "active";  // active | finished | expired
+  upload_state state = upload_state::active;
 
   bool complete() const { return offset == spec.length; }
   bool is_final() const { return !spec.concat_parts.empty(); }

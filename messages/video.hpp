@@ -7,6 +7,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "messages/gate.hpp"
+#include "messages/states.hpp"
 
 namespace sg {
 
@@ -58,7 +59,7 @@ struct video {
   std::string description;
   std::vector<std::string> tags;
   std::string owner;
-  std::string status = "queued";
+  video_status status = video_status::queued;
   std::string error;     // why the video failed, for humans
   std::string filename;  // as the uploader named it
   double progress = 0;   // 0..1 of the current transcode
@@ -98,12 +99,13 @@ typename Inspector::result_type inspect(Inspector& f, video_patch& x) {
 }
 
 /// Search and listing: AND of the terms in `q` (the last one a prefix),
-/// optional exact filters, newest first, `cursor` from the previous page.
+/// optional exact filters (no status: any), newest first, `cursor` from the
+/// previous page.
 struct video_query {
   std::string q;
   std::string tag;
   std::string owner;
-  std::string status;
+  std::vector<video_status> status;
   std::string cursor;
   uint32_t limit = 20;
 };

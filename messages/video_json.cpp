@@ -57,13 +57,13 @@ void to_json(nlohmann::json& j, const gate& g) {
 }
 
 void from_json(const nlohmann::json& j, gate& g) {
-  g.mode = j.value("mode", "any");
+  g.mode = j.value("mode", gate_mode::any);
   g.rules.clear();
   for (const auto& r : j.value("rules", nlohmann::json::array())) {
     gate_rule rule;
     rule.chain_id = r.value("chain_id", uint64_t{0});
     rule.contract = r.value("contract", "");
-    rule.standard = r.value("standard", "auto");
+    rule.standard = r.value("standard", token_standard::detect);
     rule.token_id = r.value("token_id", "");
     rule.min_balance = r.value("min_balance", uint64_t{1});
     g.rules.push_back(std::move(rule));
@@ -97,7 +97,7 @@ void from_json(const nlohmann::json& j, video& v) {
   v.description = j.value("description", "");
   v.tags = j.value("tags", std::vector<std::string>{});
   v.owner = j.value("owner", "");
-  v.status = j.value("status", "queued");
+  v.status = j.value("status", video_status::queued);
   v.error = j.value("error", "");
   v.filename = j.value("filename", "");
   v.progress = j.value("progress", 0.0);
@@ -123,7 +123,7 @@ void to_json(nlohmann::json& j, const job_info& x) {
 void from_json(const nlohmann::json& j, job_info& x) {
   x.id = j.value("id", "");
   x.video_id = j.value("video_id", "");
-  x.state = j.value("state", "queued");
+  x.state = j.value("state", job_state::queued);
   x.attempts = j.value("attempts", 0u);
   x.crashes = j.value("crashes", 0u);
   x.progress = j.value("progress", 0.0);
@@ -169,7 +169,7 @@ void from_json(const nlohmann::json& j, upload_info& u) {
   u.offset = j.value("offset", uint64_t{0});
   u.created_ms = j.value("created_ms", int64_t{0});
   u.expires_ms = j.value("expires_ms", int64_t{0});
-  u.state = j.value("state", "active");
+  u.state = j.value("state", upload_state::active);
 }
 
 }  // namespace sg

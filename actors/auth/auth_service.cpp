@@ -79,7 +79,7 @@ void with_session(auth_ptr self, const std::string& token,
                 revoked_key(claims->jti))
     .then([fail_to](const std::string&) mutable { fail_to.deliver(denied("the token was revoked")); },
           [s, then, fail_to](const caf::error& e) mutable {
-            if (is_ours(e) && static_cast<errc>(e.code()) == errc::not_found)
+            if (e == errc::not_found)
               then(s);
             else
               fail_to.deliver(e);
@@ -88,11 +88,11 @@ void with_session(auth_ptr self, const std::string& token,
 
 // The nonce is consumed in one step by the store: a replay finds nothing.
 void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::string& key,
-             const std::string& address, const std::string& kind) {
+             const std::string& address, const std::string& how) {
   self->request(self->state.store, store_timeout, auth_atom::value, take_atom::value, key)
     .then(
-      [self, rp, address, kind](const std::string&) mutable {
-        log::info("auth", "signed in", {{"kind", kind}});
+      [self, rp, address, how](const std::string&) mutable {
+        log::info("auth", "signed in", {{"kind", how}});
         rp.deliver(issue(self->state, address));
       },
       [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
@@ -151,7 +151,7 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
             std::string digest;
             if (auto failed = sign_in::check(self->state.policy, *rec, s, now_ms(), &digest)) {
               if (digest.empty() || !self->state.nft) {
-                log::info("auth", "sign-in refused", {{"kind", rec->kind}, {"reason", *failed}});
+                log::info("auth", "sign-in refused", {{"kind", to_string(rec->kind)}, {"reason", *failed}});
                 rp.deliver(denied(*failed));
                 return;
               }
@@ -170,10 +170,10 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
                   });
               return;
             }
-            consume(self, rp, key, rec->address, rec->kind);
+            consume(self, rp, key, rec->address, to_string(rec->kind));
           },
           [rp](const caf::error& e) mutable {
-            if (is_ours(e) && static_cast<errc>(e.code()) == errc::not_found)
+            if (e == errc::not_found)
               rp.deliver(denied("the nonce is unknown or already used"));
             else
               rp.deliver(e);

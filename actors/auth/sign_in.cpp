@@ -79,7 +79,7 @@ std::optional<std::string> evm_signer_matches(const eth::hash256& digest, const 
 }  // namespace
 
 std::string to_json(const record& r) {
-  return json{{"kind", r.kind},         {"nonce", r.nonce},
+  return json{{"kind", to_string(r.kind)},         {"nonce", r.nonce},
               {"address", r.address},   {"chain_id", r.chain_id},
               {"message", r.message},   {"issued_ms", r.issued_ms}, {"expires_ms", r.expires_ms}}
     .dump();
@@ -90,7 +90,10 @@ std::optional<record> record_from_json(const std::string& text) {
   if (!j.is_object())
     return std::nullopt;
   record r;
-  r.kind = j.value("kind", "");
+  auto kind = parse_state<sign_in_kind>(j.value("kind", ""));
+  if (!kind)
+    return std::nullopt;
+  r.kind = *kind;
   r.nonce = j.value("nonce", "");
   r.address = j.value("address", "");
   r.chain_id = j.value("chain_id", uint64_t{0});
@@ -107,16 +110,16 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
     return std::nullopt;
   };
   record r;
-  r.kind = req.kind.empty() ? "siwe" : req.kind;
+  r.kind = req.kind;
   r.nonce = nonce;
   r.issued_ms = now_ms;
   r.expires_ms = now_ms + p.challenge_ttl_ms;
-  if (r.kind == "solana") {
+  if (r.kind == sign_in_kind::solana) {
     auto key = solana::base58_decode(req.address);
     if (!key || key->size() != 32)
       return fail("address is not a base58 ed25519 public key");
     r.address = req.address;
-  } else if (r.kind == "siwe" || r.kind == "eip191" || r.kind == "eip712") {
+  } else {
     auto a = eth::parse_address(req.address);
     if (!a)
       return fail("address is not 0x + 40 hex digits with a valid EIP-55 checksum");
@@ -124,15 +127,13 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
     if (!p.chains.empty() && p.chains.count(req.chain_id) == 0)
       return fail("chain_id is not one this server accepts");
     r.chain_id = req.chain_id;
-  } else {
-    return fail("kind must be siwe, eip191, eip712 or solana");
   }
   challenge c;
   c.kind = r.kind;
   c.nonce = nonce;
   c.issued_ms = r.issued_ms;
   c.expires_ms = r.expires_ms;
-  if (r.kind == "siwe") {
+  if (r.kind == sign_in_kind::siwe) {
     siwe::message m;
     m.domain = p.domain;
     m.address = r.address;
@@ -144,11 +145,11 @@ std::optional<challenge> make(const policy& p, const challenge_request& req, con
     m.issued_at = iso8601_ms(r.issued_ms);
     m.expiration_time = iso8601_ms(r.expires_ms);
     c.message = r.message = siwe::format(m);
-  } else if (r.kind == "eip191") {
+  } else if (r.kind == sign_in_kind::eip191) {
     c.message = r.message = "Sign in to StreamGate\nAddress: " + r.address + "\nChain ID: " +
                             std::to_string(r.chain_id) + "\nNonce: " + nonce + "\nIssued At: " +
                             iso8601_ms(r.issued_ms) + "\nExpiration Time: " + iso8601_ms(r.expires_ms);
-  } else if (r.kind == "eip712") {
+  } else if (r.kind == sign_in_kind::eip712) {
     c.typed_data = r.message = typed_data(r, nonce).dump();
   } else {
     c.message = r.message = p.domain + solana_preamble + "\n" + r.address + "\n\n" + statement +
@@ -179,7 +180,7 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
                                  int64_t now_ms, std::string* contract_digest) {
   if (now_ms > r.expires_ms)
     return "the challenge expired";
-  if (r.kind == "siwe") {
+  if (r.kind == sign_in_kind::siwe) {
     std::string why;
     auto m = siwe::parse(s.message, &why);
     if (!m)
@@ -207,12 +208,12 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
       return std::string{"the message is not valid yet"};
     return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }
-  if (r.kind == "eip191") {
+  if (r.kind == sign_in_kind::eip191) {
     if (s.message != r.message)
       return std::string{"the message differs from the challenge"};
     return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }
-  if (r.kind == "eip712") {
+  if (r.kind == sign_in_kind::eip712) {
     auto sent = parse_json(s.typed_data).value_or(json());
     auto issued = json::parse(r.message);
     if (!sent.is_object() || sent.value("domain", json()) != issued["domain"] ||

@@ -19,7 +19,7 @@ struct policy {
 
 /// What we remember of an issued challenge, keyed by its nonce.
 struct record {
-  std::string kind;
+  sign_in_kind kind = sign_in_kind::siwe;
   std::string nonce;    // the key it is stored under; a SIWE answer must name it
   std::string address;  // EIP-55 form, or base58 for Solana
   uint64_t chain_id = 0;

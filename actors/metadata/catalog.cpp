@@ -28,7 +28,7 @@ std::optional<T> read_json(database& db, column c, const std::string& key) {
 
 // What an upload or a video counts against its owner's quota.
 int64_t charge(const std::optional<upload_info>& u) {
-  return u && u->state == "active" ? static_cast<int64_t>(u->spec.length) : 0;
+  return u && u->state == upload_state::active ? static_cast<int64_t>(u->spec.length) : 0;
 }
 int64_t charge(const std::optional<video>& v) {
   return v ? static_cast<int64_t>(v->source_bytes) : 0;
@@ -171,7 +171,7 @@ video catalog::finish_upload(const upload_info& u, const video& v) {
   auto existing = get_video(v.id);
   rocksdb::WriteBatch b;
   auto done = u;
-  done.state = "finished";
+  done.state = upload_state::finished;
   // The upload's bytes become the video's: the owner's sum moves, not grows.
   stage_usage(b, u.spec.owner,
               (existing ? 0 : charge(std::optional<video>{v})) - charge(get_upload(u.id)));

@@ -103,7 +103,7 @@ parsed_query parse(const video_query& q) {
 }
 
 bool matches(const video& v, const parsed_query& q) {
-  if (!q.status.empty() && v.status != q.status)
+  if (!q.status.empty() && std::find(q.status.begin(), q.status.end(), v.status) == q.status.end())
     return false;
   if (!q.owner.empty() && v.owner != q.owner)
     return false;

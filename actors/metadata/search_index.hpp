@@ -31,7 +31,7 @@ struct parsed_query {
   std::string prefix;
   std::string tag;
   std::string owner;
-  std::string status;
+  std::vector<video_status> status;  // empty: any
 };
 parsed_query parse(const video_query& q);
 

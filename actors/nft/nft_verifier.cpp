@@ -27,7 +27,7 @@ struct verifier_state {
   nft_settings settings;
   std::map<uint64_t, std::vector<endpoint>> chains;
   std::vector<cache_shard_actor> cache;  // results live in the cache shards
-  std::map<std::string, std::string> standards;  // chain|contract -> erc721 / erc1155
+  std::map<std::string, token_standard> standards;  // chain|contract -> erc721 / erc1155
   std::map<std::string, std::vector<caf::typed_response_promise<bool>>> in_flight;
   static inline const char* name = "nft_verifier";
 };
@@ -46,7 +46,7 @@ std::string lower(std::string s) {
 
 std::string key_of(const holding_check& h) {
   const auto& r = h.rule;
-  return std::to_string(r.chain_id) + "|" + lower(r.contract) + "|" + r.standard + "|" + r.token_id +
+  return std::to_string(r.chain_id) + "|" + lower(r.contract) + "|" + to_string(r.standard) + "|" + r.token_id +
          "|" + std::to_string(r.min_balance) + "|" + lower(h.owner);
 }
 
@@ -101,7 +101,7 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
       if (chain == st.chains.end())
         return make_error(errc::bad_request, "the gate names a chain this server has no RPC for");
       auto std_key = std::to_string(h.rule.chain_id) + "|" + lower(h.rule.contract);
-      if (h.rule.standard == "auto")
+      if (h.rule.standard == token_standard::detect)
         if (auto known = st.standards.find(std_key); known != st.standards.end())
           h.rule.standard = known->second;  // ERC-165 answers are cached per contract
       auto key = key_of(h);
@@ -185,7 +185,7 @@ void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key
               count("error").inc();
               return settle(self, key, make_error(errc::bad_request, out.error));
             }
-            if (h.rule.standard == "auto")
+            if (h.rule.standard == token_standard::detect)
               st.standards[std_key] = out.standard;
             auto ttl = out.holds ? st.settings.positive_ttl_s : st.settings.negative_ttl_s;
             if (!st.cache.empty() && ttl > 0)

@@ -71,12 +71,12 @@ void check(caller& c, const holding_check& h, rpc_outcome& out) {
     token = *t;
   }
   out.standard = r.standard;
-  if (out.standard == "auto") {
+  if (out.standard == token_standard::detect) {
     auto is721 = c.call(r.contract, abi::supports_interface("80ac58cd"));
     if (!is721)
       return;
     if (abi::result_at_least(*is721, 1).value_or(false)) {
-      out.standard = "erc721";
+      out.standard = token_standard::erc721;
     } else {
       auto is1155 = c.call(r.contract, abi::supports_interface("d9b67a26"));
       if (!is1155)
@@ -85,15 +85,15 @@ void check(caller& c, const holding_check& h, rpc_outcome& out) {
         out.error = "the contract is neither ERC-721 nor ERC-1155";
         return;
       }
-      out.standard = "erc1155";
+      out.standard = token_standard::erc1155;
     }
   }
   std::optional<std::string> result;
-  if (out.standard == "erc721" && !r.token_id.empty()) {
+  if (out.standard == token_standard::erc721 && !r.token_id.empty()) {
     result = c.call(r.contract, abi::owner_of(token));
     if (result)
       out.holds = abi::result_address(*result) == "0x" + owner->substr(24);
-  } else if (out.standard == "erc721") {
+  } else if (out.standard == token_standard::erc721) {
     result = c.call(r.contract, abi::balance_of(*owner));
     if (result)
       out.holds = abi::result_at_least(*result, r.min_balance).value_or(false);

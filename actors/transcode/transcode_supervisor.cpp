@@ -79,7 +79,7 @@ void update_gauges(supervisor_state& st) {
   pool.set(static_cast<int64_t>(st.workers.size()));
 }
 
-video_state state_of(const job_info& j, const std::string& status) {
+video_state state_of(const job_info& j, video_status status) {
   video_state s;
   s.video_id = j.video_id;
   s.status = status;
@@ -148,18 +148,18 @@ void launch_worker(supervisor_ptr self) {
 }
 
 void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
-  job.state = "running";
+  job.state = job_state::running;
   job.attempts += 1;
   job.progress = 0;
   job.position_ms = 0;
   job.updated_ms = now_ms();
   slot.job_id = job.id;
-  persist(self, job, state_of(job, "transcoding"));
+  persist(self, job, state_of(job, video_status::transcoding));
   // A late answer (the worker was already declared dead) must not end a
   // later attempt: the attempt number tells them apart.
   auto still_current = [self, id = job.id, attempt = job.attempts] {
     auto it = self->state.jobs.find(id);
-    return it != self->state.jobs.end() && it->second.state == "running" &&
+    return it != self->state.jobs.end() && it->second.state == job_state::running &&
            it->second.attempts == attempt;
   };
   self->request(slot.host, job_timeout, run_atom::value, ticket_for(self->state, job))
@@ -173,7 +173,7 @@ void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
           return;
         transcode_outcome out;
         out.job_id = id;
-        out.status = "failed";
+        out.status = job_state::failed;
         out.error = "the worker did not finish the job: " + to_string(e);
         finish(self, std::move(out), false);
       });
@@ -233,9 +233,9 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
     job.error = "the file crashed its worker process " + std::to_string(job.crashes) +
                 " times and is refused as poisonous";
   }
-  if (out.status != "succeeded" && st.cancelling.count(job.id) != 0)
-    out.status = "cancelled";  // a worker that died while cancelling still ends the job
-  if (out.status == "succeeded") {
+  if (out.status != job_state::succeeded && st.cancelling.count(job.id) != 0)
+    out.status = job_state::cancelled;  // a worker that died while cancelling still ends the job
+  if (out.status == job_state::succeeded) {
     static auto& ok = counter("streamgate_transcode_jobs_succeeded_total", "Jobs that succeeded");
     static auto& spent = counter("streamgate_transcode_milliseconds_total", "Wall time spent encoding");
     static auto& media = counter("streamgate_transcode_source_milliseconds_total",
@@ -243,33 +243,33 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
     ok.inc();
     spent.inc(static_cast<uint64_t>(out.seconds_spent * 1000));
     media.inc(static_cast<uint64_t>(out.duration_ms));
-    job.state = "succeeded";
+    job.state = job_state::succeeded;
     job.progress = 1;
-    auto s = state_of(job, "ready");
+    auto s = state_of(job, video_status::ready);
     s.has_media = true;
     s.source = out.source;
     s.renditions = out.renditions;
     s.duration_ms = out.duration_ms;
     persist(self, job, std::move(s));
-  } else if (out.status == "cancelled") {
-    job.state = "cancelled";
+  } else if (out.status == job_state::cancelled) {
+    job.state = job_state::cancelled;
     job.error = "cancelled by request";
-    persist(self, job, state_of(job, "failed"));
+    persist(self, job, state_of(job, video_status::failed));
     settle_cancel(self, job);
   } else if (out.permanent || static_cast<int>(job.attempts) >= st.settings.max_attempts) {
     static auto& failed = counter("streamgate_transcode_jobs_failed_total", "Jobs that failed");
     failed.inc();
-    job.state = "failed";
+    job.state = job_state::failed;
     log::warn("transcode", "job failed", {{"job_id", job.id}, {"error", job.error}});
-    persist(self, job, state_of(job, "failed"));
+    persist(self, job, state_of(job, video_status::failed));
   } else {
     // Transient: retry after 1, 2, 4, ... times the base delay.
     auto delay = static_cast<int64_t>(st.settings.backoff_ms) << (job.attempts - 1);
-    job.state = "queued";
+    job.state = job_state::queued;
     job.not_before_ms = now_ms() + delay;
     log::warn("transcode", "job will retry",
               {{"job_id", job.id}, {"attempt", job.attempts}, {"delay_ms", delay}, {"error", job.error}});
-    persist(self, job, state_of(job, "queued"));
+    persist(self, job, state_of(job, video_status::queued));
     st.jobs[job.id] = job;
     st.queue.push_back(job.id);
     dispatch(self);
@@ -286,9 +286,9 @@ void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
   for (auto job : stored) {
     if (st.jobs.count(job.id) != 0)
       continue;
-    if (job.state == "running")
+    if (job.state == job_state::running)
       log::info("transcode", "resuming an interrupted job", {{"job_id", job.id}});
-    job.state = "queued";
+    job.state = job_state::queued;
     st.jobs[job.id] = job;
     st.queue.push_back(job.id);
   }
@@ -305,14 +305,14 @@ void poll_progress(supervisor_ptr self) {
         [self](const job_progress& p) {
           auto& st = self->state;
           auto it = st.jobs.find(p.job_id);
-          if (p.job_id.empty() || it == st.jobs.end() || it->second.state != "running")
+          if (p.job_id.empty() || it == st.jobs.end() || it->second.state != job_state::running)
             return;
           auto& job = it->second;
           job.progress = p.fraction;
           job.position_ms = p.position_ms;
           job.updated_ms = now_ms();
           if (job.progress - st.stored_progress[job.id] >= persist_step)
-            persist(self, job, state_of(job, "transcoding"));
+            persist(self, job, state_of(job, video_status::transcoding));
         },
         [](const caf::error&) {});  // a dead worker is the down handler's business
   }
@@ -346,7 +346,7 @@ void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
     log::warn("transcode", "a worker process died during a job", {{"job_id", job_id}});
     transcode_outcome out;
     out.job_id = job_id;
-    out.status = "failed";
+    out.status = job_state::failed;
     out.error = "the worker process died: " + to_string(dm.reason);
     finish(self, std::move(out), true);
   }
@@ -367,13 +367,13 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
       auto& st = self->state;
       for (const auto& [id, j] : st.jobs)
         if (j.video_id == video_id)
-          return make_error(errc::conflict, "job " + id + " is already " + j.state);
+          return make_error(errc::conflict, "job " + id + " is already " + to_string(j.state));
       job_info job;
       job.id = random_hex(8);
       job.video_id = video_id;
       job.created_ms = job.updated_ms = now_ms();
       auto rp = self->make_response_promise<job_info>();
-      self->request(st.store, store_timeout, state_atom::value, state_of(job, "queued"), job)
+      self->request(st.store, store_timeout, state_atom::value, state_of(job, video_status::queued), job)
         .then(
           [self, job, rp](const video&) mutable {
             self->state.jobs[job.id] = job;
@@ -389,14 +389,14 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
       auto it = st.jobs.find(job_id);
       if (it == st.jobs.end())
         return make_error(errc::conflict, "job " + job_id + " is not queued or running");
-      if (it->second.state == "queued") {
+      if (it->second.state == job_state::queued) {
         auto job = it->second;
-        job.state = "cancelled";
+        job.state = job_state::cancelled;
         job.error = "cancelled by request";
         job.updated_ms = now_ms();
         st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), job_id), st.queue.end());
         st.jobs.erase(it);
-        persist(self, job, state_of(job, "failed"));
+        persist(self, job, state_of(job, video_status::failed));
         update_gauges(st);
         return job;
       }

@@ -77,26 +77,26 @@ transcode_outcome run(const transcode_ticket& t, running_job& job) {
       return !job.cancel.load();
     });
     publish(t.publish_dir, spec.out_dir);
-    out.status = "succeeded";
+    out.status = job_state::succeeded;
     out.source = result.source;
     out.renditions = result.renditions;
     out.duration_ms = static_cast<int64_t>(result.duration_s * 1000);
   } catch (const av::cancelled&) {
-    out.status = "cancelled";
+    out.status = job_state::cancelled;
   } catch (const av::failure& e) {
-    out.status = "failed";
+    out.status = job_state::failed;
     out.permanent = e.permanent;
     out.error = e.what();
   } catch (const std::bad_alloc&) {
     // Under the worker's memory limit this is the file's doing, not luck.
-    out.status = "failed";
+    out.status = job_state::failed;
     out.permanent = true;
     out.error = "the transcode does not fit in the worker's memory limit";
   } catch (const std::exception& e) {
-    out.status = "failed";
+    out.status = job_state::failed;
     out.error = e.what();
   }
-  if (out.status != "succeeded") {
+  if (out.status != job_state::succeeded) {
     std::error_code ec;
     fs::remove_all(spec.out_dir, ec);  // no partial output stays behind
   }

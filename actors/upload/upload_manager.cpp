@@ -73,7 +73,7 @@ upload_session_actor start_session(manager_ptr self, const upload_info& info) {
 }
 
 bool expired(const upload_info& u, int64_t now) {
-  return u.state == "expired" || (u.state == "active" && u.expires_ms < now);
+  return u.state == upload_state::expired || (u.state == upload_state::active && u.expires_ms < now);
 }
 
 // Frees an expired upload's bytes; its record stays as a tombstone (410).
@@ -83,7 +83,7 @@ void reclaim(manager_ptr self, upload_info u) {
     self->send_exit(it->second, caf::exit_reason::user_shutdown);
   std::error_code ec;
   std::filesystem::remove(data_paths{st.settings.data_dir}.upload_part(u.id), ec);
-  u.state = "expired";
+  u.state = upload_state::expired;
   self->request(st.store, store_timeout, caf::put_atom::value, u)
     .then([](caf::ok_atom) {}, [](const caf::error&) {});
   expired_total().inc();
@@ -139,7 +139,7 @@ void create_final(manager_ptr self, upload_info info,
           // deletion once joined) are not the caller's to take.
           if (part.spec.owner != info.spec.owner)
             return fail(make_error(errc::forbidden, "part " + part.id + " belongs to someone else"));
-          if (!part.spec.partial || part.state != "active" || !part.complete())
+          if (!part.spec.partial || part.state != upload_state::active || !part.complete())
             return fail(make_error(errc::bad_request,
                                    "part " + part.id + " is not a complete partial upload"));
           if (--g->pending > 0)
@@ -167,12 +167,12 @@ void sweep(manager_ptr self) {
         auto& st = self->state;
         auto now = now_ms();
         for (const auto& u : uploads) {
-          if (u.state == "active" && u.expires_ms < now) {
+          if (u.state == upload_state::active && u.expires_ms < now) {
             reclaim(self, u);
-          } else if (u.state == "expired" && u.expires_ms + tombstone_ms < now) {
+          } else if (u.state == upload_state::expired && u.expires_ms + tombstone_ms < now) {
             self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
               .then([](caf::ok_atom) {}, [](const caf::error&) {});
-          } else if (u.state == "active" && !u.spec.partial && (u.complete() || u.is_final()) &&
+          } else if (u.state == upload_state::active && !u.spec.partial && (u.complete() || u.is_final()) &&
                      st.sessions.count(u.id) == 0) {
             // A crash came between the last byte and the video: finish now.
             log::info("upload", "finishing an interrupted upload", {{"upload_id", u.id}});
@@ -246,7 +246,7 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
         .then(
           [self, settle](const upload_info& info) mutable {
             if (expired(info, now_ms())) {
-              if (info.state == "active")
+              if (info.state == upload_state::active)
                 reclaim(self, info);
               return settle(make_error(errc::gone, "the upload expired"));
             }

@@ -50,7 +50,7 @@ struct session_state {
   bool holds(uint64_t id) const { return active && active->id == id && !committing; }
   // Past its expiry an upload is gone at once, not only once the sweep
   // reclaims it: no HEAD, and no PATCH that would extend it again.
-  bool expired() const { return info.state == "active" && info.expires_ms < now_ms(); }
+  bool expired() const { return info.state == upload_state::active && info.expires_ms < now_ms(); }
   // Drops the lease's bytes: the file goes back to the acknowledged offset.
   void drop_lease() {
     active.reset();
@@ -96,7 +96,7 @@ video video_of(const upload_info& u) {
   v.tags = u.spec.tags;
   v.owner = u.spec.owner;
   v.filename = u.spec.filename;
-  v.status = "queued";
+  v.status = video_status::queued;
   v.source_bytes = u.spec.length;
   v.created_ms = v.updated_ms = now_ms();
   v.job_id = random_hex(8);  // stored with the video: the transcode is queued atomically
@@ -131,7 +131,7 @@ void make_video(session_ptr self) {
     .then(
       [self](const video& v) {
         auto& st = self->state;
-        st.info.state = "finished";
+        st.info.state = upload_state::finished;
         uploads_completed().inc();
         log::info("upload", "upload finished",
                   {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
@@ -206,7 +206,7 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
   st.store = std::move(store);
   st.paths.emplace(st.settings.data_dir);
   st.touched_ms = now_ms();
-  if (st.info.state == "active") {
+  if (st.info.state == upload_state::active) {
     try {
       st.file = std::make_unique<part_file>(st.paths->upload_part(st.info.id));
       if (!st.info.is_final() && st.file->size() != st.info.offset)
@@ -236,7 +236,7 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
         return *refused;
       if (st.info.is_final())
         return make_error(errc::forbidden, "a final upload cannot be patched");
-      if (st.info.state != "active" || st.finishing)
+      if (st.info.state != upload_state::active || st.finishing)
         return make_error(errc::offset_mismatch, "the upload is complete");
       if (st.active)
         return make_error(errc::conflict, "another PATCH is writing this upload");
@@ -302,9 +302,9 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
     },
     [self](finish_atom) -> caf::result<upload_info> {
       auto& st = self->state;
-      if (st.info.state == "finished")
+      if (st.info.state == upload_state::finished)
         return st.info;
-      if (st.info.state != "active" || (!st.info.is_final() && !st.info.complete()))
+      if (st.info.state != upload_state::active || (!st.info.is_final() && !st.info.complete()))
         return make_error(errc::conflict, "the upload is not complete");
       auto rp = self->make_response_promise<upload_info>();
       st.finish_waiters.push_back(rp);

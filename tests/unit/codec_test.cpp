@@ -28,7 +28,7 @@ BOOST_AUTO_TEST_CASE(video_round_trips_through_json) {
 
 BOOST_AUTO_TEST_CASE(old_records_load_with_defaults) {
   auto v = nlohmann::json::parse(R"({"id":"x","title":"t"})").get<video>();
-  BOOST_TEST(v.status == "queued");
+  BOOST_TEST(to_string(v.status) == "queued");
   BOOST_TEST(v.tags.empty());
 }
 
@@ -41,22 +41,27 @@ BOOST_AUTO_TEST_CASE(upload_round_trips_through_json) {
   u.spec.concat_lengths = {40, 59};
   u.spec.raw_metadata = "title SGk=";
   u.offset = 42;
-  u.state = "expired";
+  u.state = upload_state::expired;
   auto back = nlohmann::json::parse(nlohmann::json(u).dump()).get<upload_info>();
   BOOST_TEST(back.spec.concat_lengths == u.spec.concat_lengths);
   BOOST_TEST(back.spec.raw_metadata == u.spec.raw_metadata);
   BOOST_TEST(back.offset == 42u);
-  BOOST_TEST(back.state == "expired");
+  BOOST_TEST(to_string(back.state) == "expired");
   BOOST_TEST(back.is_final());
 }
 
-BOOST_AUTO_TEST_CASE(errors_map_to_http) {
-  BOOST_TEST(http_status(errc::checksum_mismatch) == 460);
-  BOOST_TEST(http_status(errc::offset_mismatch) == 409);
-  BOOST_TEST(http_status(errc::gone) == 410);
+BOOST_AUTO_TEST_CASE(errors_compare_by_code_and_category) {
   auto e = make_error(errc::not_found, "video x does not exist");
-  BOOST_TEST(is_ours(e));
+  BOOST_TEST((e == errc::not_found));
+  BOOST_TEST(!(e == errc::gone));
   BOOST_TEST(error_detail(e) == "video x does not exist");
+  caf::error foreign{static_cast<uint8_t>(errc::not_found), caf::atom("other")};
+  BOOST_TEST(!(foreign == errc::not_found));
+  BOOST_TEST(error_detail(foreign).empty());
+  // Pinned: codes cross process boundaries and keep their numbers.
+  BOOST_TEST(static_cast<int>(errc::bad_request) == 1);
+  BOOST_TEST(static_cast<int>(errc::unauthorized) == 12);
+  BOOST_TEST(static_cast<int>(errc::insufficient_storage) == 13);
 }
 
 BOOST_AUTO_TEST_CASE(prometheus_text) {

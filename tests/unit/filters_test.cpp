@@ -3,8 +3,11 @@
 #define BOOST_TEST_MODULE filters
 #include <boost/test/unit_test.hpp>
 
+#include <caf/sec.hpp>
+
 #include "gateway/bounded_server.hpp"
 #include "gateway/middleware.hpp"
+#include "gateway/problem.hpp"
 #include "gateway/rate_limit.hpp"
 #include "gateway/route_table.hpp"
 
@@ -179,6 +182,16 @@ BOOST_AUTO_TEST_CASE(unmetered_groups_pass) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(error_codes_map_to_http_statuses) {
+  BOOST_TEST(http_status(errc::checksum_mismatch) == 460);
+  BOOST_TEST(http_status(errc::offset_mismatch) == 409);
+  BOOST_TEST(http_status(errc::gone) == 410);
+  BOOST_TEST(http_status(errc::insufficient_storage) == 507);
+  httplib::Response res;
+  problem(res, caf::make_error(caf::sec::request_timeout));
+  BOOST_TEST(res.status == 503);
+}
 
 BOOST_AUTO_TEST_CASE(the_route_table_matches_segment_by_segment) {
   route_table t;

@@ -34,8 +34,8 @@ BOOST_AUTO_TEST_CASE(matching_is_exact_for_terms_and_prefix_for_the_last) {
   v.title = "Sunset over Lisbon";
   v.description = "golden hour";
   v.tags = {"Travel"};
-  v.status = "queued";
-  auto q = [](std::string text, std::string tag = "", std::string status = "") {
+  v.status = video_status::queued;
+  auto q = [](std::string text, std::string tag = "", std::vector<video_status> status = {}) {
     video_query vq;
     vq.q = std::move(text);
     vq.tag = std::move(tag);
@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(matching_is_exact_for_terms_and_prefix_for_the_last) {
   BOOST_TEST(!search::matches(v, q("sunset porto")));
   BOOST_TEST(search::matches(v, q("", "travel")));
   BOOST_TEST(!search::matches(v, q("", "trav")));
-  BOOST_TEST(!search::matches(v, q("", "", "ready")));
+  BOOST_TEST(!search::matches(v, q("", "", {video_status::ready})));
+  BOOST_TEST(search::matches(v, q("", "", {video_status::ready, video_status::queued})));
 }
 
 struct catalog_fixture {
@@ -187,7 +188,7 @@ BOOST_FIXTURE_TEST_CASE(finishing_an_upload_is_atomic_and_idempotent, catalog_fi
   auto again = v;
   again.title = "second";
   BOOST_TEST(records->finish_upload(u, again).title == "first");
-  BOOST_TEST(records->get_upload(u.id)->state == "finished");
+  BOOST_TEST((records->get_upload(u.id)->state == upload_state::finished));
   BOOST_TEST(ids(text("second")).empty());
 }
 

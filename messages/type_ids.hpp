@@ -1,0 +1,61 @@
+#pragma once
+// Every type that crosses an actor boundary, in one CAF type-ID block: the
+// form CAF 0.17 accepts and CAF 0.18+ requires. registry.cpp registers the
+// block; every process must (remote handles match only with the same types).
+#include <vector>
+
+#include <caf/type_id.hpp>
+
+#include "messages/auth_actor.hpp"
+#include "messages/cache_actor.hpp"
+#include "messages/gateway_actor.hpp"
+#include "messages/metadata_actor.hpp"
+#include "messages/nft_actor.hpp"
+#include "messages/transcode_actor.hpp"
+#include "messages/upload_actor.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
+
+  // Videos, uploads, jobs
+  CAF_ADD_TYPE_ID(streamgate, (sg::video))
+  CAF_ADD_TYPE_ID(streamgate, (sg::video_patch))
+  CAF_ADD_TYPE_ID(streamgate, (sg::video_query))
+  CAF_ADD_TYPE_ID(streamgate, (sg::video_page))
+  CAF_ADD_TYPE_ID(streamgate, (sg::video_state))
+  CAF_ADD_TYPE_ID(streamgate, (sg::upload_spec))
+  CAF_ADD_TYPE_ID(streamgate, (sg::upload_info))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::upload_info>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::job_info))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::job_info>))
+
+  // Transcoding
+  CAF_ADD_TYPE_ID(streamgate, (sg::source_limits))
+  CAF_ADD_TYPE_ID(streamgate, (sg::transcode_ticket))
+  CAF_ADD_TYPE_ID(streamgate, (sg::transcode_outcome))
+  CAF_ADD_TYPE_ID(streamgate, (sg::job_progress))
+
+  // Sign-in, gates, cache
+  CAF_ADD_TYPE_ID(streamgate, (sg::challenge_request))
+  CAF_ADD_TYPE_ID(streamgate, (sg::challenge))
+  CAF_ADD_TYPE_ID(streamgate, (sg::signed_challenge))
+  CAF_ADD_TYPE_ID(streamgate, (sg::session))
+  CAF_ADD_TYPE_ID(streamgate, (sg::holding_check))
+  CAF_ADD_TYPE_ID(streamgate, (sg::contract_signature))
+  CAF_ADD_TYPE_ID(streamgate, (sg::rpc_outcome))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_lookup))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_stats))
+
+  // Actor handles
+  CAF_ADD_TYPE_ID(streamgate, (sg::metadata_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::upload_manager_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::upload_session_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::transcode_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::worker_host_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::worker_launcher_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::auth_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::nft_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::rpc_worker_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_shard_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::gateway_actor))
+
+CAF_END_TYPE_ID_BLOCK(streamgate)
