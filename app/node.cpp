@@ -113,7 +113,7 @@ int run_node(const node_config& config) {
     auto settings = config.auth;
     try {
       settings.jwt_keys = jwt_keys_from(config.jwt_key_specs, config.data_dir, config.jwt_alg);
-      auth = spawn_auth_service(sys, settings, metadata, nft);
+      auth = spawn_auth_service(sys, settings, metadata, nft);  // its auth records
     } catch (const std::exception& e) {
       log::error("node", "auth failed to start", {{"error", e.what()}});
       stop(self, metadata, "metadata", grace);
@@ -146,7 +146,8 @@ int run_node(const node_config& config) {
     ctx.http = config.http;
     ctx.tus_max_size = config.upload.max_size;
     ctx.quota_bytes = config.upload.quota_bytes;
-    ctx.metadata = metadata;
+    ctx.videos = metadata;
+    ctx.jobs = metadata;
     ctx.uploads = uploads;
     ctx.transcoder = transcoder;
     ctx.auth = auth;

@@ -49,14 +49,8 @@ std::optional<std::string> require_user(httplib::Response& res) {
   return std::nullopt;
 }
 
-bool require_owner(httplib::Response& res, const std::string& owner) {
-  auto user = require_user(res);
-  if (!user)
-    return false;
-  if (*user == owner)
-    return true;
-  problem(res, 403, "only the owner may do this");
-  return false;
+principal acting() {
+  return principal{current_request().address};
 }
 
 }  // namespace sg

@@ -16,7 +16,8 @@ std::unique_ptr<middleware> make_bearer_auth(const gateway_context& ctx);
 /// The signed-in address, or 401 answered and nothing.
 std::optional<std::string> require_user(httplib::Response& res);
 
-/// True when the signed-in user owns `owner`; 403 answered otherwise.
-bool require_owner(httplib::Response& res, const std::string& owner);
+/// The acting principal (anonymous when nobody signed in); services check
+/// ownership with it in the message that acts.
+principal acting();
 
 }  // namespace sg

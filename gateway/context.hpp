@@ -23,7 +23,8 @@ struct gateway_context {
   uint64_t quota_bytes = 0;  // per owner; 0: none
   std::string data_dir;
   std::shared_ptr<const std::string> secret;  // signs playback tokens
-  metadata_actor metadata;
+  video_store_actor videos;
+  job_store_actor jobs;
   upload_manager_actor uploads;
   transcode_actor transcoder;
   auth_actor auth;

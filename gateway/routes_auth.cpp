@@ -157,7 +157,7 @@ void me_route(const gateway_context& ctx, const httplib::Request& req, httplib::
   auto s = ask<session>(ctx, ctx.auth, session_atom::value, *token);
   if (!s)
     return problem(res, s.error());
-  auto used = ask<uint64_t>(ctx, ctx.metadata, caf::get_atom::value, usage_atom::value, s->address);
+  auto used = ask<uint64_t>(ctx, ctx.videos, caf::get_atom::value, usage_atom::value, s->address);
   if (!used)
     return problem(res, used.error());
   send_json(res, {{"address", s->address},

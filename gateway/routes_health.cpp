@@ -14,7 +14,7 @@ void add_health_routes(router& r, const gateway_context& ctx) {
   });
   r.get("/health/ready", "other", [&ctx](const httplib::Request&, httplib::Response& res) {
     nlohmann::json checks = {{"roles", ctx.started->load()}, {"cluster", true}};
-    auto pong = ask<caf::pong_atom>(ctx, ctx.metadata, caf::ping_atom::value);
+    auto pong = ask<caf::pong_atom>(ctx, ctx.videos, caf::ping_atom::value);
     checks["database"] = static_cast<bool>(pong);
     bool ready = checks["roles"] && checks["database"];
     send_json(res, {{"status", ready ? "ready" : "not ready"}, {"checks", checks}}, ready ? 200 : 503);

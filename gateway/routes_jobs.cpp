@@ -1,4 +1,5 @@
 // Transcode jobs: a video's latest job, re-runs and cancellation.
+#include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
@@ -32,22 +33,24 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
     return;
   if (v->job_id.empty())
     return problem(res, 404, "the video has no transcode job");
-  auto j = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, v->job_id);
+  auto j = ask<job_info>(ctx, ctx.jobs, caf::get_atom::value, job_atom::value, v->job_id);
   if (!j)
     return problem(res, j.error());
   send_json(res, api_json(*j));
 }
 
+// The job store queues the job with its video (owner checked there); the
+// transcoder is told to take it.
 void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto v = find_video(ctx, req, res);
-  if (!v || !require_owner(res, v->owner))
+  auto id = video_id_of(req, res);
+  if (!id || !require_user(res))
     return;
-  const auto* id = &v->id;
   if (!ctx.transcoder)
     return problem(res, 503, "this node does not transcode");
-  auto j = ask<job_info>(ctx, ctx.transcoder, enqueue_atom::value, *id);
+  auto j = ask<job_info>(ctx, ctx.jobs, create_atom::value, acting(), *id);
   if (!j)
     return problem(res, j.error());
+  caf::anon_send(ctx.transcoder, kick_atom::value, j->id);
   send_json(res, api_json(*j), 202);
 }
 
@@ -55,17 +58,11 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto id = req.matches[1].str();
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
+  if (!require_user(res))
+    return;
   if (!ctx.transcoder)
     return problem(res, 503, "this node does not transcode");
-  auto stored = ask<job_info>(ctx, ctx.metadata, caf::get_atom::value, job_atom::value, id);
-  if (!stored)
-    return problem(res, stored.error());
-  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value, stored->video_id);
-  if (!v)
-    return problem(res, v.error());
-  if (!require_owner(res, v->owner))
-    return;
-  auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, id);
+  auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, acting(), id);
   if (!j)
     return problem(res, j.error());
   send_json(res, api_json(*j));

@@ -50,15 +50,15 @@ std::optional<owned_upload> session_of(const gateway_context& ctx, const httplib
     problem(res, 404, "no such upload");
     return std::nullopt;
   }
+  if (!require_user(res))
+    return std::nullopt;
   auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
-  auto info = session ? ask<upload_info>(ctx, *session, caf::get_atom::value)
+  auto info = session ? ask<upload_info>(ctx, *session, caf::get_atom::value, acting())
                       : caf::expected<upload_info>{session.error()};
   if (!info) {
     problem(res, info.error());
     return std::nullopt;
   }
-  if (!require_owner(res, info->spec.owner))
-    return std::nullopt;
   return owned_upload{*session, std::move(*info)};
 }
 
@@ -189,7 +189,7 @@ void head_or_get(const gateway_context& ctx, const httplib::Request& req, httpli
     nlohmann::json body = {{"id", info->id},
                            {"offset", info->offset},
                            {"length", info->spec.length},
-                           {"state", info->state},
+                           {"state", to_string(info->state)},
                            {"video_id", nullptr}};
     if (info->state == upload_state::finished)
       body["video_id"] = info->video_id;
@@ -245,7 +245,7 @@ void terminate(const gateway_context& ctx, const httplib::Request& req, httplib:
   auto upload = session_of(ctx, req, res);
   if (!upload)
     return;
-  auto done = ask<caf::ok_atom>(ctx, upload->session, caf::delete_atom::value);
+  auto done = ask<caf::ok_atom>(ctx, upload->session, caf::delete_atom::value, acting());
   if (!done)
     return problem(res, done.error());
   res.status = 204;

@@ -72,7 +72,7 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
       return problem(res, 400, "limit must be between 1 and 100");
     q.limit = static_cast<uint32_t>(*limit);
   }
-  auto page = ask<video_page>(ctx, ctx.metadata, query_atom::value, std::move(q));
+  auto page = ask<video_page>(ctx, ctx.videos, query_atom::value, std::move(q));
   if (!page)
     return problem(res, page.error());
   auto items = nlohmann::json::array();
@@ -143,10 +143,9 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
 }
 
 void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto current = find_video(ctx, req, res);
-  if (!current || !require_owner(res, current->owner))
+  auto id = video_id_of(req, res);
+  if (!id || !require_user(res))
     return;
-  const auto* id = &current->id;
   auto type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0 && type.rfind("application/merge-patch+json", 0) != 0)
     return problem(res, 415, "send application/json");
@@ -154,18 +153,17 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto p = parse_patch(req.body, why);
   if (!p)
     return problem(res, 400, why);
-  auto v = ask<video>(ctx, ctx.metadata, caf::update_atom::value, *id, std::move(*p));
+  auto v = ask<video>(ctx, ctx.videos, caf::update_atom::value, acting(), *id, std::move(*p));
   if (!v)
     return problem(res, v.error());
   send_json(res, api_json(*v));
 }
 
 void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto current = find_video(ctx, req, res);
-  if (!current || !require_owner(res, current->owner))
+  auto id = video_id_of(req, res);
+  if (!id || !require_user(res))
     return;
-  const auto* id = &current->id;
-  auto done = ask<caf::ok_atom>(ctx, ctx.metadata, caf::delete_atom::value, video_atom::value, *id);
+  auto done = ask<caf::ok_atom>(ctx, ctx.videos, caf::delete_atom::value, acting(), *id);
   if (!done)
     return problem(res, done.error());
   res.status = 204;
@@ -211,7 +209,7 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
     return problem(res, out.info.error());
   if (out.info->state != upload_state::finished)
     return problem(res, 400, "the body ended before Content-Length bytes");
-  auto v = ask<video>(ctx, ctx.metadata, caf::get_atom::value, video_atom::value,
+  auto v = ask<video>(ctx, ctx.videos, caf::get_atom::value, video_atom::value,
                       out.info->video_id);
   if (!v)
     return problem(res, v.error());

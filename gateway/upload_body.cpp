@@ -3,6 +3,7 @@
 #include <caf/send.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/auth_filter.hpp"
 #include "gateway/middleware.hpp"
 #include "messages/errors.hpp"
 #include "runtime/text.hpp"
@@ -18,7 +19,7 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
                          uint64_t offset, const std::optional<tus::checksum_header>& checksum,
                          const httplib::Request& req, const httplib::ContentReader& reader) {
   body_outcome out;
-  auto lease = ask<uint64_t>(ctx, session, caf::open_atom::value, offset,
+  auto lease = ask<uint64_t>(ctx, session, caf::open_atom::value, acting(), offset,
                              checksum ? checksum->algorithm : std::string{});
   if (!lease) {
     out.info = lease.error();

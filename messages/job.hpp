@@ -14,6 +14,7 @@ namespace sg {
 struct job_info {
   std::string id;
   std::string video_id;
+  std::string owner;  // the video's: who may cancel or re-run it
   job_state state = job_state::queued;
   uint32_t attempts = 0;
   uint32_t crashes = 0;      // attempts whose worker process died: two make it poisonous
@@ -29,7 +30,7 @@ struct job_info {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_info& x) {
-  return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.state, x.attempts, x.crashes,
+  return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.owner, x.state, x.attempts, x.crashes,
            x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms);
 }
 

@@ -1,5 +1,8 @@
 #pragma once
-// metadata_store: the only owner of RocksDB. Everything persistent goes here.
+// metadata_store owns RocksDB: everything persistent goes through it. Its
+// interface is split by client, so each one holds a handle to just what it
+// needs; one actor serves all four (one writer keeps multi-record writes,
+// such as an upload becoming a video and its job, atomic).
 #include <string>
 #include <vector>
 
@@ -8,47 +11,65 @@
 
 #include "messages/atoms.hpp"
 #include "messages/job.hpp"
+#include "messages/principal.hpp"
 #include "messages/upload.hpp"
 #include "messages/video.hpp"
 
 namespace sg {
 
-using metadata_actor = caf::typed_actor<
+/// Videos and their search index: the gateway's and the transcoder's.
+using video_store_actor = caf::typed_actor<
   // Readiness probe: answers once the database is open.
   caf::replies_to<caf::ping_atom>::with<caf::pong_atom>,
   caf::replies_to<caf::get_atom, video_atom, std::string>::with<video>,
-  caf::replies_to<caf::update_atom, std::string, video_patch>::with<video>,
-  // Removes the record, its index entries and its media directory.
-  caf::replies_to<caf::delete_atom, video_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<query_atom, video_query>::with<video_page>,
+  // An edit by the owner (errc::forbidden for anyone else).
+  caf::replies_to<caf::update_atom, principal, std::string, video_patch>::with<video>,
+  // Removes the record, its index entries and its media directory;
+  // the owner only.
+  caf::replies_to<caf::delete_atom, principal, std::string>::with<caf::ok_atom>,
+  // The bytes an owner's quota counts (active uploads and video sources).
+  caf::replies_to<caf::get_atom, usage_atom, std::string>::with<uint64_t>>;
+
+/// Uploads: the upload service's.
+using upload_store_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, upload_atom, std::string>::with<upload_info>,
   // A new upload, unless it takes its owner past the quota (bytes, 0: none):
   // errc::too_large then.
   caf::replies_to<create_atom, upload_info, uint64_t>::with<caf::ok_atom>,
   caf::replies_to<caf::put_atom, upload_info>::with<caf::ok_atom>,
-  // The bytes an owner's quota counts (active uploads and video sources).
-  caf::replies_to<caf::get_atom, usage_atom, std::string>::with<uint64_t>,
   caf::replies_to<caf::delete_atom, upload_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<list_atom, upload_atom>::with<std::vector<upload_info>>,
   // Atomically marks the upload finished, creates its video and queues its
-  // transcode job (video.job_id).
-  caf::replies_to<finish_atom, upload_info, video>::with<video>,
-  caf::replies_to<caf::put_atom, job_info>::with<caf::ok_atom>,
+  // transcode job (video.job_id). Idempotent.
+  caf::replies_to<finish_atom, upload_info, video>::with<video>>;
+
+/// Transcode jobs: the transcoder's (and the gateway's, to read and re-run).
+using job_store_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, job_atom, std::string>::with<job_info>,
   // The jobs still queued or running.
   caf::replies_to<list_atom, job_atom>::with<std::vector<job_info>>,
+  // A new job for the owner's video, queued with the video in one write
+  // (errc::conflict while its latest job is active).
+  caf::replies_to<create_atom, principal, std::string>::with<job_info>,
   // A processing change (status, progress, results) of a video, and its job.
-  caf::replies_to<state_atom, video_state, job_info>::with<video>,
-  // Auth records (nonces, revocations): put, get, and take = get and delete
-  // in one step, so a nonce is consumed exactly once.
-  caf::replies_to<auth_atom, caf::put_atom, std::string, std::string>::with<caf::ok_atom>,
-  // Puts only when the key is absent: true when this call created it (of two
-  // concurrent ones, exactly one gets true).
-  caf::replies_to<auth_atom, create_atom, std::string, std::string>::with<bool>,
-  caf::replies_to<auth_atom, caf::get_atom, std::string>::with<std::string>,
-  caf::replies_to<auth_atom, take_atom, std::string>::with<std::string>,
-  // Drops auth records whose time has passed: challenges past their expiry,
-  // revocations past the token's own expiry. Answers how many went.
-  caf::replies_to<auth_atom, sweep_atom>::with<uint64_t>>;
+  caf::replies_to<state_atom, video_state, job_info>::with<video>>;
+
+/// Sign-in records: the auth service's. The key schema lives in the store.
+using auth_records_actor = caf::typed_actor<
+  // A challenge's record under its nonce; get reads it, take consumes it
+  // (of two takes, exactly one gets it).
+  caf::replies_to<caf::put_atom, nonce_atom, std::string, std::string>::with<caf::ok_atom>,
+  caf::replies_to<caf::get_atom, nonce_atom, std::string>::with<std::string>,
+  caf::replies_to<take_atom, nonce_atom, std::string>::with<std::string>,
+  // Revokes a token id until its expiry (Unix seconds): true when this call
+  // revoked it (of two concurrent ones, exactly one).
+  caf::replies_to<revoke_atom, std::string, int64_t>::with<bool>,
+  caf::replies_to<caf::get_atom, revoked_atom, std::string>::with<bool>,
+  // Drops challenges past their expiry and revocations past the token's.
+  caf::replies_to<sweep_atom, nonce_atom>::with<uint64_t>>;
+
+using metadata_actor = video_store_actor::extend_with<upload_store_actor, job_store_actor,
+                                                      auth_records_actor>;
 
 }  // namespace sg

@@ -10,6 +10,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/job.hpp"
+#include "messages/principal.hpp"
 
 namespace sg {
 
@@ -45,13 +46,9 @@ using worker_launcher_actor = caf::typed_actor<
   caf::reacts_to<caf::tick_atom>>;
 
 using transcode_actor = caf::typed_actor<
-  // A new job for the video (errc::conflict while one is active).
-  caf::replies_to<enqueue_atom, std::string>::with<job_info>,
-  // Cancels a job; answers once the encoder has stopped.
-  caf::replies_to<cancel_atom, std::string>::with<job_info>,
-  // New queued jobs are in RocksDB: look.
-  caf::reacts_to<kick_atom>,
-  // Internal: backoff expiry, progress polls, pool scaling.
-  caf::reacts_to<caf::tick_atom>>;
+  // A job queued in the job store (a finished upload, a re-run): run it.
+  caf::reacts_to<kick_atom, std::string>,
+  // Cancels a job for its owner; answers once the encoder has stopped.
+  caf::replies_to<cancel_atom, principal, std::string>::with<job_info>>;
 
 }  // namespace sg

@@ -17,6 +17,7 @@
 CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
 
   // Videos, uploads, jobs
+  CAF_ADD_TYPE_ID(streamgate, (sg::principal))
   CAF_ADD_TYPE_ID(streamgate, (sg::video))
   CAF_ADD_TYPE_ID(streamgate, (sg::video_patch))
   CAF_ADD_TYPE_ID(streamgate, (sg::video_query))

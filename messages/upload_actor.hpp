@@ -9,6 +9,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/principal.hpp"
 #include "messages/upload.hpp"
 
 namespace sg {
@@ -16,12 +17,14 @@ namespace sg {
 /// Largest chunk one message may carry (DESIGN §2: media stays off big messages).
 constexpr size_t max_chunk_bytes = 1 << 20;
 
+/// Every command names who gives it; only the upload's owner is obeyed
+/// (errc::forbidden otherwise), checked by the session itself.
 using upload_session_actor = caf::typed_actor<
-  caf::replies_to<caf::get_atom>::with<upload_info>,
+  caf::replies_to<caf::get_atom, principal>::with<upload_info>,
   // Starts a PATCH at `offset` (must equal the stored offset) and returns a
   // lease id; a second concurrent lease is refused with errc::conflict.
   // The algorithm is "" or one of sha1, sha256, md5.
-  caf::replies_to<caf::open_atom, uint64_t, std::string>::with<uint64_t>,
+  caf::replies_to<caf::open_atom, principal, uint64_t, std::string>::with<uint64_t>,
   // Appends bytes (<= max_chunk_bytes) under a lease; returns the lease's total.
   caf::replies_to<chunk_atom, uint64_t, std::vector<char>>::with<uint64_t>,
   // Makes the lease's bytes durable and moves the offset. A non-empty digest
@@ -31,7 +34,7 @@ using upload_session_actor = caf::typed_actor<
   // Turns a complete upload into its video; a final (concatenated) upload
   // joins its parts first. Idempotent, and used again by crash recovery.
   caf::replies_to<finish_atom>::with<upload_info>,
-  caf::replies_to<caf::delete_atom>::with<caf::ok_atom>,
+  caf::replies_to<caf::delete_atom, principal>::with<caf::ok_atom>,
   // Internal: the session's own idle timer.
   caf::reacts_to<idle_check_atom>>;
 

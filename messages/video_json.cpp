@@ -113,7 +113,7 @@ void from_json(const nlohmann::json& j, video& v) {
 }
 
 void to_json(nlohmann::json& j, const job_info& x) {
-  j = {{"id", x.id},           {"video_id", x.video_id},     {"state", x.state},
+  j = {{"id", x.id},           {"video_id", x.video_id},     {"owner", x.owner}, {"state", x.state},
        {"attempts", x.attempts}, {"crashes", x.crashes},
        {"progress", x.progress}, {"position_ms", x.position_ms},
        {"error", x.error},     {"created_ms", x.created_ms}, {"updated_ms", x.updated_ms},
@@ -123,6 +123,7 @@ void to_json(nlohmann::json& j, const job_info& x) {
 void from_json(const nlohmann::json& j, job_info& x) {
   x.id = j.value("id", "");
   x.video_id = j.value("video_id", "");
+  x.owner = j.value("owner", "");
   x.state = j.value("state", job_state::queued);
   x.attempts = j.value("attempts", 0u);
   x.crashes = j.value("crashes", 0u);

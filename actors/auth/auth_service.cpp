@@ -24,7 +24,7 @@ struct auth_state {
   sign_in::policy policy;
   std::unique_ptr<session_tokens> tokens;
   int64_t session_ttl_s = 3600;
-  metadata_actor store;
+  auth_records_actor records;
   nft_actor nft;  // asks contract wallets (EIP-1271); may be null
   static inline const char* name = "auth_service";
 };
@@ -63,8 +63,6 @@ session issue(auth_state& st, const std::string& address) {
   return session{st.tokens->issue(c), address, c.jti, c.exp};
 }
 
-std::string revoked_key(const std::string& jti) { return "revoked/" + jti; }
-
 // Verifies a bearer token, then asks the store whether it was revoked.
 void with_session(auth_ptr self, const std::string& token,
                   std::function<void(session)> then, caf::typed_response_promise<session> fail_to) {
@@ -75,21 +73,22 @@ void with_session(auth_ptr self, const std::string& token,
     return;
   }
   session s{token, claims->sub, claims->jti, claims->exp};
-  self->request(self->state.store, store_timeout, auth_atom::value, caf::get_atom::value,
-                revoked_key(claims->jti))
-    .then([fail_to](const std::string&) mutable { fail_to.deliver(denied("the token was revoked")); },
-          [s, then, fail_to](const caf::error& e) mutable {
-            if (e == errc::not_found)
-              then(s);
-            else
-              fail_to.deliver(e);
-          });
+  self->request(self->state.records, store_timeout, caf::get_atom::value, revoked_atom::value,
+                claims->jti)
+    .then(
+      [s, then, fail_to](bool revoked) mutable {
+        if (revoked)
+          fail_to.deliver(denied("the token was revoked"));
+        else
+          then(s);
+      },
+      [fail_to](const caf::error& e) mutable { fail_to.deliver(e); });
 }
 
 // The nonce is consumed in one step by the store: a replay finds nothing.
-void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::string& key,
+void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::string& nonce,
              const std::string& address, const std::string& how) {
-  self->request(self->state.store, store_timeout, auth_atom::value, take_atom::value, key)
+  self->request(self->state.records, store_timeout, take_atom::value, nonce_atom::value, nonce)
     .then(
       [self, rp, address, how](const std::string&) mutable {
         log::info("auth", "signed in", {{"kind", how}});
@@ -98,7 +97,7 @@ void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::
       [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
 }
 
-auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadata_actor store,
+auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_records_actor records,
                                   nft_actor nft) {
   auto& st = self->state;
   st.policy.domain = settings.domain;
@@ -107,12 +106,12 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
   st.policy.challenge_ttl_ms = settings.challenge_ttl_s * 1000LL;
   st.session_ttl_s = settings.session_ttl_s;
   st.tokens = std::make_unique<session_tokens>(settings.jwt_keys);
-  st.store = std::move(store);
+  st.records = std::move(records);
   st.nft = std::move(nft);
   self->send(self, sweep_atom::value);
   return {
     [self](sweep_atom) {
-      self->request(self->state.store, store_timeout, auth_atom::value, sweep_atom::value)
+      self->request(self->state.records, store_timeout, sweep_atom::value, nonce_atom::value)
         .then([](uint64_t n) {
                 if (n > 0)
                   log::info("auth", "swept spent auth records", {{"count", n}});
@@ -128,8 +127,8 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
       if (!c)
         return make_error(errc::bad_request, why);
       auto rp = self->make_response_promise<challenge>();
-      self->request(st.store, store_timeout, auth_atom::value, caf::put_atom::value,
-                    "nonce/" + c->nonce, sign_in::to_json(rec))
+      self->request(st.records, store_timeout, caf::put_atom::value, nonce_atom::value, c->nonce,
+                    sign_in::to_json(rec))
         .then([rp, c = *c](caf::ok_atom) mutable { rp.deliver(c); },
               [rp](const caf::error& e) mutable { rp.deliver(e); });
       return rp;
@@ -139,8 +138,8 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
       if (!nonce || !plausible_nonce(*nonce))
         return denied("the message names no nonce of ours");
       auto rp = self->make_response_promise<session>();
-      auto key = "nonce/" + *nonce;
-      self->request(self->state.store, store_timeout, auth_atom::value, caf::get_atom::value, key)
+      auto key = *nonce;
+      self->request(self->state.records, store_timeout, caf::get_atom::value, nonce_atom::value, key)
         .then(
           [self, rp, s, key](const std::string& stored) mutable {
             auto rec = sign_in::record_from_json(stored);
@@ -194,8 +193,7 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
       // refreshes (or a refresh racing a logout) exactly one creates the
       // revocation record, and only that one mints a session.
       auto rp = self->make_response_promise<session>();
-      self->request(self->state.store, store_timeout, auth_atom::value, create_atom::value,
-                    revoked_key(claims->jti), std::to_string(claims->exp))
+      self->request(self->state.records, store_timeout, revoke_atom::value, claims->jti, claims->exp)
         .then(
           [self, rp, address = claims->sub](bool created) mutable {
             if (!created)
@@ -212,9 +210,8 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
         return denied(why);
       auto rp = self->make_response_promise<caf::ok_atom>();
       // Revoked until it would have expired anyway.
-      self->request(self->state.store, store_timeout, auth_atom::value, caf::put_atom::value,
-                    revoked_key(claims->jti), std::to_string(claims->exp))
-        .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
+      self->request(self->state.records, store_timeout, revoke_atom::value, claims->jti, claims->exp)
+        .then([rp](bool) mutable { rp.deliver(caf::ok_atom::value); },
               [rp](const caf::error& e) mutable { rp.deliver(e); });
       return rp;
     },
@@ -224,9 +221,9 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, metadat
 }  // namespace
 
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
-                              metadata_actor store, nft_actor nft) {
+                              auth_records_actor records, nft_actor nft) {
   session_tokens check{settings.jwt_keys};  // throws on a bad key set, before spawning
-  return sys.spawn(service, settings, std::move(store), std::move(nft));
+  return sys.spawn(service, settings, std::move(records), std::move(nft));
 }
 
 }  // namespace sg

@@ -10,5 +10,5 @@ namespace sg {
 /// Spawns the auth service; throws std::invalid_argument on bad JWT keys.
 /// `nft` answers EIP-1271 checks for contract wallets (null: EOAs only).
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
-                              metadata_actor store, nft_actor nft);
+                              auth_records_actor records, nft_actor nft);
 }

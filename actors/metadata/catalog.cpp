@@ -181,6 +181,7 @@ video catalog::finish_upload(const upload_info& u, const video& v) {
     if (!v.job_id.empty()) {
       job_info job;
       job.id = v.job_id;
+      job.owner = v.owner;
       job.video_id = v.id;
       job.created_ms = job.updated_ms = v.created_ms;
       b.Put(db_.cf(column::jobs), job.id, nlohmann::json(job).dump());
@@ -237,18 +238,39 @@ std::optional<video> catalog::apply_state(const video_state& s, const job_info& 
   return v;
 }
 
+namespace {
+const std::string nonce_prefix = "nonce/";
+const std::string revoked_prefix = "revoked/";
+}  // namespace
+
 void catalog::put_auth(const std::string& key, const std::string& value) {
   rocksdb::WriteBatch b;
   b.Put(db_.cf(column::auth), key, value);
   commit(b);
 }
 
-bool catalog::create_auth(const std::string& key, const std::string& value) {
+void catalog::put_nonce(const std::string& nonce, const std::string& record) {
+  put_auth(nonce_prefix + nonce, record);
+}
+
+std::optional<std::string> catalog::get_nonce(const std::string& nonce) {
+  return get_auth(nonce_prefix + nonce);
+}
+
+std::optional<std::string> catalog::take_nonce(const std::string& nonce) {
+  return take_auth(nonce_prefix + nonce);
+}
+
+bool catalog::revoke(const std::string& jti, int64_t expires_s) {
   // The metadata store handles one message at a time: nothing runs between.
-  if (get_auth(key))
+  if (is_revoked(jti))
     return false;
-  put_auth(key, value);
+  put_auth(revoked_prefix + jti, std::to_string(expires_s));
   return true;
+}
+
+bool catalog::is_revoked(const std::string& jti) {
+  return get_auth(revoked_prefix + jti).has_value();
 }
 
 std::optional<std::string> catalog::get_auth(const std::string& key) {
@@ -298,10 +320,10 @@ uint64_t catalog::sweep_auth(int64_t now_ms) {
     auto key = it->key().ToString();
     auto value = it->value().ToString();
     bool stale = false;
-    if (key.rfind("nonce/", 0) == 0) {
+    if (key.rfind(nonce_prefix, 0) == 0) {
       auto j = nlohmann::json::parse(value, nullptr, false);
       stale = !j.is_object() || j.value("expires_ms", int64_t{0}) < now_ms;
-    } else if (key.rfind("revoked/", 0) == 0) {
+    } else if (key.rfind(revoked_prefix, 0) == 0) {
       stale = std::strtoll(value.c_str(), nullptr, 10) * 1000 < now_ms;
     }
     if (stale) {

@@ -42,14 +42,18 @@ public:
   /// once. Returns the updated video, or nothing when it no longer exists.
   std::optional<video> apply_state(const video_state& s, const job_info& j);
 
-  void put_auth(const std::string& key, const std::string& value);
-  /// Puts when absent; false when the key exists already.
-  bool create_auth(const std::string& key, const std::string& value);
-  std::optional<std::string> get_auth(const std::string& key);
+  /// Sign-in records, under a key schema that lives here only: a challenge's
+  /// record by its nonce (JSON with "expires_ms"), a revoked token id with
+  /// the token's expiry (Unix seconds).
+  void put_nonce(const std::string& nonce, const std::string& record);
+  std::optional<std::string> get_nonce(const std::string& nonce);
   /// Reads and deletes in one write; nothing when absent.
-  std::optional<std::string> take_auth(const std::string& key);
-  /// Deletes "nonce/" records expired before `now_ms` and "revoked/" ones
-  /// whose token expired; returns how many.
+  std::optional<std::string> take_nonce(const std::string& nonce);
+  /// False when the token id was revoked already.
+  bool revoke(const std::string& jti, int64_t expires_s);
+  bool is_revoked(const std::string& jti);
+  /// Deletes challenges expired before `now_ms` and revocations whose token
+  /// expired; returns how many.
   uint64_t sweep_auth(int64_t now_ms);
 
   /// Bytes an owner's quota counts: the declared length of their active
@@ -58,6 +62,9 @@ public:
   uint64_t usage_of(const std::string& owner);
 
 private:
+  void put_auth(const std::string& key, const std::string& value);
+  std::optional<std::string> get_auth(const std::string& key);
+  std::optional<std::string> take_auth(const std::string& key);
   void stage_usage(rocksdb::WriteBatch& b, const std::string& owner, int64_t delta);
   void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);
   void commit(rocksdb::WriteBatch& b);

@@ -11,6 +11,7 @@
 #include "actors/metadata/search_index.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 
 namespace sg {
@@ -47,6 +48,29 @@ caf::result<T> guarded(F&& f) {
   }
 }
 
+// A re-run: a new job for the owner's video, queued with it in one write.
+caf::result<job_info> new_job(catalog& db, const principal& who, const std::string& video_id) {
+  auto v = db.get_video(video_id);
+  if (!v)
+    return not_found("video", video_id);
+  if (!who.owns(v->owner))
+    return make_error(errc::forbidden, "only the owner may re-run this video's transcode");
+  if (!v->job_id.empty())
+    if (auto current = db.get_job(v->job_id); current && current->active())
+      return make_error(errc::conflict, "job " + current->id + " is already " + to_string(current->state));
+  job_info job;
+  job.id = random_hex(8);
+  job.video_id = v->id;
+  job.owner = v->owner;
+  job.created_ms = job.updated_ms = now_ms();
+  video_state queued;
+  queued.video_id = v->id;
+  queued.status = video_status::queued;
+  queued.job_id = job.id;
+  db.apply_state(queued, job);
+  return job;
+}
+
 void apply(video& v, const video_patch& p) {
   if (p.has_title)
     v.title = p.title;
@@ -73,36 +97,13 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
   log::info("metadata", "database open", {{"path", self->state.paths->db_dir()}});
   auto& db = *self->state.records;
   return {
+    // video_store_actor
     [](caf::ping_atom) { return caf::pong_atom::value; },
     [&db](caf::get_atom, video_atom, const std::string& id) {
       return guarded<video>([&]() -> caf::result<video> {
         if (auto v = db.get_video(id))
           return std::move(*v);
         return not_found("video", id);
-      });
-    },
-    [&db](caf::update_atom, const std::string& id, const video_patch& patch) {
-      return guarded<video>([&]() -> caf::result<video> {
-        auto old = db.get_video(id);
-        if (!old)
-          return not_found("video", id);
-        auto fresh = *old;
-        apply(fresh, patch);
-        db.put_video(fresh, old);
-        return fresh;
-      });
-    },
-    [self, &db](caf::delete_atom, video_atom, const std::string& id) {
-      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
-        auto v = db.get_video(id);
-        if (!v)
-          return not_found("video", id);
-        db.delete_video(*v);
-        std::error_code ec;
-        std::filesystem::remove_all(self->state.paths->video_dir(id), ec);
-        if (ec)
-          log::warn("metadata", "media left behind", {{"video_id", id}, {"error", ec.message()}});
-        return caf::ok_atom::value;
       });
     },
     [&db](query_atom, const video_query& q) {
@@ -112,6 +113,38 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
         return db.query(q);
       });
     },
+    [&db](caf::update_atom, const principal& who, const std::string& id, const video_patch& patch) {
+      return guarded<video>([&]() -> caf::result<video> {
+        auto old = db.get_video(id);
+        if (!old)
+          return not_found("video", id);
+        if (!who.owns(old->owner))
+          return make_error(errc::forbidden, "only the owner may edit this video");
+        auto fresh = *old;
+        apply(fresh, patch);
+        db.put_video(fresh, old);
+        return fresh;
+      });
+    },
+    [self, &db](caf::delete_atom, const principal& who, const std::string& id) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        auto v = db.get_video(id);
+        if (!v)
+          return not_found("video", id);
+        if (!who.owns(v->owner))
+          return make_error(errc::forbidden, "only the owner may delete this video");
+        db.delete_video(*v);
+        std::error_code ec;
+        std::filesystem::remove_all(self->state.paths->video_dir(id), ec);
+        if (ec)
+          log::warn("metadata", "media left behind", {{"video_id", id}, {"error", ec.message()}});
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](caf::get_atom, usage_atom, const std::string& owner) {
+      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.usage_of(owner); });
+    },
+    // upload_store_actor
     [&db](caf::get_atom, upload_atom, const std::string& id) {
       return guarded<upload_info>([&]() -> caf::result<upload_info> {
         if (auto u = db.get_upload(id))
@@ -126,9 +159,6 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
                                                std::to_string(quota) + " bytes");
         return caf::ok_atom::value;
       });
-    },
-    [&db](caf::get_atom, usage_atom, const std::string& owner) {
-      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.usage_of(owner); });
     },
     [&db](caf::put_atom, const upload_info& u) {
       return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
@@ -149,12 +179,7 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
     [&db](finish_atom, const upload_info& u, const video& v) {
       return guarded<video>([&]() -> caf::result<video> { return db.finish_upload(u, v); });
     },
-    [&db](caf::put_atom, const job_info& j) {
-      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
-        db.put_job(j);
-        return caf::ok_atom::value;
-      });
-    },
+    // job_store_actor
     [&db](caf::get_atom, job_atom, const std::string& id) {
       return guarded<job_info>([&]() -> caf::result<job_info> {
         if (auto j = db.get_job(id))
@@ -166,31 +191,8 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
       return guarded<std::vector<job_info>>(
         [&]() -> caf::result<std::vector<job_info>> { return db.active_jobs(); });
     },
-    [&db](auth_atom, caf::put_atom, const std::string& key, const std::string& value) {
-      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
-        db.put_auth(key, value);
-        return caf::ok_atom::value;
-      });
-    },
-    [&db](auth_atom, create_atom, const std::string& key, const std::string& value) {
-      return guarded<bool>([&]() -> caf::result<bool> { return db.create_auth(key, value); });
-    },
-    [&db](auth_atom, caf::get_atom, const std::string& key) {
-      return guarded<std::string>([&]() -> caf::result<std::string> {
-        if (auto v = db.get_auth(key))
-          return std::move(*v);
-        return make_error(errc::not_found, "no such record");
-      });
-    },
-    [&db](auth_atom, take_atom, const std::string& key) {
-      return guarded<std::string>([&]() -> caf::result<std::string> {
-        if (auto v = db.take_auth(key))
-          return std::move(*v);
-        return make_error(errc::not_found, "no such record");
-      });
-    },
-    [&db](auth_atom, sweep_atom) {
-      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.sweep_auth(now_ms()); });
+    [&db](create_atom, const principal& who, const std::string& video_id) {
+      return guarded<job_info>([&]() -> caf::result<job_info> { return new_job(db, who, video_id); });
     },
     [&db](state_atom, const video_state& s, const job_info& j) {
       return guarded<video>([&]() -> caf::result<video> {
@@ -198,6 +200,36 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
           return std::move(*v);
         return not_found("video", s.video_id);
       });
+    },
+    // auth_records_actor
+    [&db](caf::put_atom, nonce_atom, const std::string& nonce, const std::string& record) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        db.put_nonce(nonce, record);
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](caf::get_atom, nonce_atom, const std::string& nonce) {
+      return guarded<std::string>([&]() -> caf::result<std::string> {
+        if (auto v = db.get_nonce(nonce))
+          return std::move(*v);
+        return make_error(errc::not_found, "no such challenge");
+      });
+    },
+    [&db](take_atom, nonce_atom, const std::string& nonce) {
+      return guarded<std::string>([&]() -> caf::result<std::string> {
+        if (auto v = db.take_nonce(nonce))
+          return std::move(*v);
+        return make_error(errc::not_found, "no such challenge");
+      });
+    },
+    [&db](revoke_atom, const std::string& jti, int64_t expires_s) {
+      return guarded<bool>([&]() -> caf::result<bool> { return db.revoke(jti, expires_s); });
+    },
+    [&db](caf::get_atom, revoked_atom, const std::string& jti) {
+      return guarded<bool>([&]() -> caf::result<bool> { return db.is_revoked(jti); });
+    },
+    [&db](sweep_atom, nonce_atom) {
+      return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.sweep_auth(now_ms()); });
     },
   };
 }

@@ -34,9 +34,12 @@ struct worker_slot {
   int64_t idle_since_ms = 0;
 };
 
+// The public interface and the supervisor's own timer.
+using supervisor_actor = transcode_actor::extend<caf::reacts_to<caf::tick_atom>>;
+
 struct supervisor_state {
   transcode_settings settings;
-  metadata_actor store;
+  job_store_actor store;
   worker_launcher_actor launcher;
   std::vector<worker_slot> workers;
   int launching = 0;            // worker processes being started
@@ -60,7 +63,7 @@ struct supervisor_state {
   }
 };
 
-using supervisor_ptr = transcode_actor::stateful_pointer<supervisor_state>;
+using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
 metrics::gauge& gauge(const char* name, const char* help) {
   return metrics::global().get_gauge(name, help);
@@ -280,11 +283,11 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   dispatch(self);
 }
 
-// Adopts the active jobs RocksDB holds; a "running" one was cut by a crash.
+// Adopts active jobs from the store; a "running" one was cut by a crash.
 void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
   auto& st = self->state;
   for (auto job : stored) {
-    if (st.jobs.count(job.id) != 0)
+    if (st.jobs.count(job.id) != 0 || !job.active())
       continue;
     if (job.state == job_state::running)
       log::info("transcode", "resuming an interrupted job", {{"job_id", job.id}});
@@ -353,42 +356,28 @@ void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
   dispatch(self);  // keeps the minimum, and gives queued jobs a new worker
 }
 
-transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_settings settings,
-                                          metadata_actor store, worker_launcher_actor launcher) {
+supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settings settings,
+                                           job_store_actor store, worker_launcher_actor launcher) {
   auto& st = self->state;
   st.settings = std::move(settings);
   st.store = std::move(store);
   st.launcher = std::move(launcher);
   self->set_down_handler([self](const caf::down_msg& dm) { on_worker_down(self, dm); });
-  self->send(self, kick_atom::value);
+  // What a crash or a restart left queued or running is resumed at once.
+  self->request(st.store, store_timeout, list_atom::value, job_atom::value)
+    .then([self](const std::vector<job_info>& jobs) { adopt(self, jobs); },
+          [](const caf::error& e) {
+            log::warn("transcode", "cannot list jobs", {{"error", to_string(e)}});
+          });
   self->delayed_send(self, tick_interval, caf::tick_atom::value);
   return {
-    [self](enqueue_atom, const std::string& video_id) -> caf::result<job_info> {
-      auto& st = self->state;
-      for (const auto& [id, j] : st.jobs)
-        if (j.video_id == video_id)
-          return make_error(errc::conflict, "job " + id + " is already " + to_string(j.state));
-      job_info job;
-      job.id = random_hex(8);
-      job.video_id = video_id;
-      job.created_ms = job.updated_ms = now_ms();
-      auto rp = self->make_response_promise<job_info>();
-      self->request(st.store, store_timeout, state_atom::value, state_of(job, video_status::queued), job)
-        .then(
-          [self, job, rp](const video&) mutable {
-            self->state.jobs[job.id] = job;
-            self->state.queue.push_back(job.id);
-            dispatch(self);
-            rp.deliver(job);
-          },
-          [rp](const caf::error& e) mutable { rp.deliver(e); });
-      return rp;
-    },
-    [self](cancel_atom, const std::string& job_id) -> caf::result<job_info> {
+    [self](cancel_atom, const principal& who, const std::string& job_id) -> caf::result<job_info> {
       auto& st = self->state;
       auto it = st.jobs.find(job_id);
       if (it == st.jobs.end())
         return make_error(errc::conflict, "job " + job_id + " is not queued or running");
+      if (!who.owns(it->second.owner))
+        return make_error(errc::forbidden, "only the video's owner may cancel its job");
       if (it->second.state == job_state::queued) {
         auto job = it->second;
         job.state = job_state::cancelled;
@@ -407,14 +396,17 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
       st.cancelling[job_id].push_back(rp);
       return rp;
     },
-    [self](kick_atom) {
-      self->request(self->state.store, store_timeout, list_atom::value, job_atom::value)
-        .then([self](const std::vector<job_info>& jobs) { adopt(self, jobs); },
-              [](const caf::error& e) {
-                log::warn("transcode", "cannot list jobs", {{"error", to_string(e)}});
+    [self](kick_atom, const std::string& job_id) {
+      self->request(self->state.store, store_timeout, caf::get_atom::value, job_atom::value, job_id)
+        .then([self](const job_info& job) { adopt(self, {job}); },
+              [job_id](const caf::error& e) {
+                log::warn("transcode", "cannot read a kicked job",
+                          {{"job_id", job_id}, {"error", to_string(e)}});
               });
     },
     [self](caf::tick_atom) {
+      if (self->current_sender() != self->ctrl())
+        return;  // our own timer only
       poll_progress(self);
       shrink(self);
       dispatch(self);  // jobs whose backoff ended, and the pool's minimum
@@ -427,7 +419,7 @@ transcode_actor::behavior_type supervisor(supervisor_ptr self, transcode_setting
 
 transcode_actor spawn_transcode_supervisor(caf::actor_system& sys,
                                            const transcode_settings& settings,
-                                           metadata_actor store, worker_launcher_actor launcher) {
+                                           job_store_actor store, worker_launcher_actor launcher) {
   return sys.spawn(supervisor, settings, std::move(store), std::move(launcher));
 }
 

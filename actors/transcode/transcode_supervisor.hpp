@@ -11,5 +11,5 @@ namespace sg {
 /// processes the launcher starts.
 transcode_actor spawn_transcode_supervisor(caf::actor_system& sys,
                                            const transcode_settings& settings,
-                                           metadata_actor store, worker_launcher_actor launcher);
+                                           job_store_actor store, worker_launcher_actor launcher);
 }

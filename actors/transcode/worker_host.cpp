@@ -116,7 +116,7 @@ runner_actor::behavior_type runner(runner_actor::pointer self, std::shared_ptr<r
       auto out = run(t, *job);
       limit_cpu(0);
       av::set_log_job("");
-      log::info("transcode", "job ended", {{"job_id", t.job_id}, {"status", out.status},
+      log::info("transcode", "job ended", {{"job_id", t.job_id}, {"status", to_string(out.status)},
                                            {"error", out.error}, {"seconds", out.seconds_spent}});
       self->quit();
       return out;

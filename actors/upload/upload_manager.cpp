@@ -30,7 +30,7 @@ using session_promise = caf::typed_response_promise<upload_session_actor>;
 
 struct manager_state {
   upload_settings settings;
-  metadata_actor store;
+  upload_store_actor store;
   transcode_actor transcoder;
   std::unordered_map<std::string, upload_session_actor> sessions;
   // Opens waiting for a session being rebuilt, so one upload never gets two.
@@ -192,7 +192,7 @@ void sweep(manager_ptr self) {
 }
 
 upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
-                                            metadata_actor store, transcode_actor transcoder) {
+                                            upload_store_actor store, transcode_actor transcoder) {
   self->state.transcoder = std::move(transcoder);
   self->state.settings = std::move(settings);
   self->state.store = std::move(store);
@@ -264,7 +264,7 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
 }  // namespace
 
 upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
-                                          metadata_actor store, transcode_actor transcoder) {
+                                          upload_store_actor store, transcode_actor transcoder) {
   return sys.spawn(manager, settings, std::move(store), std::move(transcoder));
 }
 

@@ -11,5 +11,5 @@ namespace sg {
 /// `settings.sweep_interval_s`, and right away finishes uploads that a crash
 /// left complete but not yet turned into videos.
 upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
-                                          metadata_actor store, transcode_actor transcoder);
+                                          upload_store_actor store, transcode_actor transcoder);
 }

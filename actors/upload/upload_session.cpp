@@ -35,7 +35,7 @@ struct lease {
 struct session_state {
   upload_info info;
   upload_settings settings;
-  metadata_actor store;
+  upload_store_actor store;
   transcode_actor transcoder;
   std::optional<data_paths> paths;
   std::unique_ptr<part_file> file;
@@ -80,6 +80,10 @@ metrics::counter& checksum_failures() {
   static auto& c = metrics::global().get_counter(
     "streamgate_upload_checksum_failures_total", "PATCHes refused with 460");
   return c;
+}
+
+caf::error not_owner() {
+  return make_error(errc::forbidden, "only the owner may do this");
 }
 
 caf::error not_leased() {
@@ -137,7 +141,7 @@ void make_video(session_ptr self) {
                   {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
         deliver_finish(self, st.info);
         if (st.transcoder)
-          self->send(st.transcoder, kick_atom::value);
+          self->send(st.transcoder, kick_atom::value, v.job_id);
         // A final upload's parts are spent now.
         for (const auto& part : st.info.spec.concat_parts) {
           std::error_code ec;
@@ -197,7 +201,7 @@ void commit(session_ptr self, caf::typed_response_promise<upload_info> rp) {
 }
 
 upload_session_actor::behavior_type session(session_ptr self, upload_info info,
-                                            upload_settings settings, metadata_actor store,
+                                            upload_settings settings, upload_store_actor store,
                                             transcode_actor transcoder) {
   auto& st = self->state;
   st.transcoder = std::move(transcoder);
@@ -221,14 +225,18 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
   self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
                      idle_check_atom::value);
   return {
-    [self](caf::get_atom) -> caf::result<upload_info> {
+    [self](caf::get_atom, const principal& who) -> caf::result<upload_info> {
+      if (!who.owns(self->state.info.spec.owner))
+        return not_owner();
       if (self->state.expired())
         return make_error(errc::gone, "the upload expired");
       return self->state.info;
     },
-    [self](caf::open_atom, uint64_t offset,
+    [self](caf::open_atom, const principal& who, uint64_t offset,
            const std::string& algorithm) -> caf::result<uint64_t> {
       auto& st = self->state;
+      if (!who.owns(st.info.spec.owner))
+        return not_owner();
       st.touched_ms = now_ms();
       if (st.expired())
         return make_error(errc::gone, "the upload expired");
@@ -317,8 +325,10 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       }
       return rp;
     },
-    [self](caf::delete_atom) -> caf::result<caf::ok_atom> {
+    [self](caf::delete_atom, const principal& who) -> caf::result<caf::ok_atom> {
       auto& st = self->state;
+      if (!who.owns(st.info.spec.owner))
+        return not_owner();
       if (st.committing || st.finishing)
         return make_error(errc::conflict, "the upload is being committed");
       st.active.reset();
@@ -358,7 +368,7 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
 
 upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
                                           const upload_settings& settings,
-                                          metadata_actor store, transcode_actor transcoder) {
+                                          upload_store_actor store, transcode_actor transcoder) {
   return sys.spawn<caf::detached>(session, std::move(info), settings, std::move(store),
                                   std::move(transcoder));
 }

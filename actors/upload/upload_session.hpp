@@ -13,5 +13,5 @@ namespace sg {
 /// queued for `transcoder` (which may be null: it finds queued jobs itself).
 upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
                                           const upload_settings& settings,
-                                          metadata_actor store, transcode_actor transcoder);
+                                          upload_store_actor store, transcode_actor transcoder);
 }

@@ -194,15 +194,16 @@ BOOST_FIXTURE_TEST_CASE(finishing_an_upload_is_atomic_and_idempotent, catalog_fi
 
 BOOST_FIXTURE_TEST_CASE(spent_auth_records_are_swept, catalog_fixture) {
   const int64_t now = 1'800'000'000'000;
-  records->put_auth("nonce/old", R"({"expires_ms":1799999999000})");
-  records->put_auth("nonce/live", R"({"expires_ms":1800000100000})");
-  records->put_auth("revoked/old", "1799999000");  // token expiry, seconds
-  records->put_auth("revoked/live", "1800000500");
+  records->put_nonce("old", R"({"expires_ms":1799999999000})");
+  records->put_nonce("live", R"({"expires_ms":1800000100000})");
+  BOOST_TEST(records->revoke("old-jti", 1799999000));  // token expiry, seconds
+  BOOST_TEST(records->revoke("live-jti", 1800000500));
+  BOOST_TEST(!records->revoke("live-jti", 1800000500));  // exactly once
   BOOST_TEST(records->sweep_auth(now) == 2u);
-  BOOST_TEST(!records->get_auth("nonce/old"));
-  BOOST_TEST(records->get_auth("nonce/live").has_value());
-  BOOST_TEST(!records->get_auth("revoked/old"));
-  BOOST_TEST(records->get_auth("revoked/live").has_value());
-  BOOST_TEST(*records->take_auth("nonce/live") == R"({"expires_ms":1800000100000})");
-  BOOST_TEST(!records->take_auth("nonce/live"));  // single use
+  BOOST_TEST(!records->get_nonce("old"));
+  BOOST_TEST(records->get_nonce("live").has_value());
+  BOOST_TEST(!records->is_revoked("old-jti"));
+  BOOST_TEST(records->is_revoked("live-jti"));
+  BOOST_TEST(*records->take_nonce("live") == R"({"expires_ms":1800000100000})");
+  BOOST_TEST(!records->take_nonce("live"));  // single use
 }
