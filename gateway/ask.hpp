@@ -7,11 +7,14 @@
 #include <caf/sec.hpp>
 
 #include "gateway/context.hpp"
+#include "messages/errors.hpp"
 
 namespace sg {
 
 template <class R, class Handle, class... Ts>
 caf::expected<R> ask(const gateway_context& ctx, const Handle& dest, Ts&&... xs) {
+  if (!dest)
+    return make_error(errc::unavailable, "the service this needs is not running");
   caf::scoped_actor self{*ctx.system};
   caf::expected<R> result{caf::sec::request_timeout};
   self->request(dest, ctx.timeout(), std::forward<Ts>(xs)...)

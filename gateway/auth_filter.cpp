@@ -13,14 +13,20 @@ public:
   bool on_request(const httplib::Request& req, httplib::Response& res,
                   request_context& rc) override {
     auto h = req.get_header_value("Authorization");
-    if (h.empty() || !ctx_.auth || rc.group() == "auth")
+    if (h.empty() || rc.group() == "auth")
       return true;  // anonymous; the auth routes read the header themselves
+    auto auth = ctx_.peer<service::auth>();
+    if (!auth) {
+      res.set_header("Retry-After", "5");
+      problem(res, 503, "sessions cannot be checked: no auth service is running");
+      return false;
+    }
     if (h.rfind("Bearer ", 0) != 0) {
       res.set_header("WWW-Authenticate", "Bearer");
       problem(res, 401, "Authorization must be a Bearer token");
       return false;
     }
-    auto s = ask<session>(ctx_, ctx_.auth, session_atom::value, h.substr(7));
+    auto s = ask<session>(ctx_, auth, session_atom::value, h.substr(7));
     if (!s) {
       res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       problem(res, s.error());

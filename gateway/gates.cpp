@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/ask.hpp"
 
 namespace sg {
 
@@ -81,17 +80,5 @@ std::optional<gate> parse_gate(const nlohmann::json& j, std::string* why) {
   return g;
 }
 
-caf::expected<bool> passes(const gateway_context& ctx, const gate& g, const std::string& address) {
-  for (const auto& rule : g.rules) {
-    auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{rule, address});
-    if (!holds)
-      return holds.error();
-    if (*holds && g.mode == gate_mode::any)
-      return true;
-    if (!*holds && g.mode == gate_mode::all)
-      return false;
-  }
-  return g.mode == gate_mode::all;
-}
 
 }  // namespace sg

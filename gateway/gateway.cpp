@@ -58,11 +58,22 @@ struct gateway_state {
   static inline const char* name = "gateway";
 };
 
-gateway_actor::behavior_type gateway(gateway_actor::stateful_pointer<gateway_state> self,
-                                     std::shared_ptr<http_server> server) {
+// The public interface and the directory's updates, which it passes on to
+// the HTTP threads' peer board.
+using gateway_impl = gateway_actor::extend<directory_update>;
+
+gateway_impl::behavior_type gateway(gateway_impl::stateful_pointer<gateway_state> self,
+                                    std::shared_ptr<http_server> server) {
   self->state.server = std::move(server);
+  const auto& ctx = self->state.server->ctx;
+  self->send(ctx.directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   return {
     [self](caf::get_atom) { return static_cast<int32_t>(self->state.server->port); },
+    [self](caf::update_atom, service s, caf::actor h) {
+      const auto& ctx = self->state.server->ctx;
+      if (sent_by(self, ctx.directory))
+        ctx.peers->update(s, std::move(h));
+    },
   };
 }
 
@@ -91,7 +102,8 @@ void configure(http_server& s) {
   chain->push_back(std::move(limiters.by_wallet));
   install_pipeline(s.svr, chain, s.routes);
   router r{s.svr, *s.routes};
-  add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
+  if (s.ctx.serve_media)
+    add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
   add_health_routes(r, s.ctx);
   add_upload_routes(r, s.ctx);
   add_video_routes(r, s.ctx);
@@ -122,7 +134,8 @@ caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {
   server->accept_loop = std::thread([s = server.get()] { s->svr.listen_after_bind(); });
   log::info("gateway", "listening", {{"host", host}, {"port", server->port}});
   // Detached: stopping the server blocks until in-flight requests finish.
-  return ctx.system->spawn<caf::detached>(gateway, std::move(server));
+  gateway_actor h = ctx.system->spawn<caf::detached>(gateway, std::move(server));
+  return h;
 }
 
 }  // namespace sg

@@ -19,7 +19,7 @@ std::optional<video> find_video(const gateway_context& ctx, const httplib::Reque
   auto id = video_id_of(req, res);
   if (!id)
     return std::nullopt;
-  auto v = ask<video>(ctx, ctx.videos, caf::get_atom::value, video_atom::value, *id);
+  auto v = ask<video>(ctx, ctx.peer<service::video_store>(), caf::get_atom::value, video_atom::value, *id);
   if (!v) {
     problem(res, v.error());
     return std::nullopt;

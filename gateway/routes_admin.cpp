@@ -31,23 +31,13 @@ nlohmann::json stats_json(const cache_stats& s) {
 void stats(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
-  cache_stats total;
-  auto shards = nlohmann::json::array();
-  for (const auto& shard : ctx.cache) {
-    auto s = ask<cache_stats>(ctx, shard, stats_atom::value);
-    if (!s)
-      return problem(res, s.error());
-    shards.push_back(stats_json(*s));
-    total.entries += s->entries;
-    total.bytes += s->bytes;
-    total.capacity_bytes += s->capacity_bytes;
-    total.hits += s->hits;
-    total.misses += s->misses;
-    total.evictions += s->evictions;
-    total.expirations += s->expirations;
-  }
-  auto body = stats_json(total);
-  body["shards"] = shards;
+  auto report = ask<cache_report>(ctx, ctx.peer<service::cache>(), stats_atom::value);
+  if (!report)
+    return problem(res, report.error());
+  auto body = stats_json(report->total);
+  body["shards"] = nlohmann::json::array();
+  for (const auto& s : report->shards)
+    body["shards"].push_back(stats_json(s));
   send_json(res, body);
 }
 
@@ -56,31 +46,19 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
     return;
   if (!req.has_param("prefix") && !req.has_param("key"))
     return problem(res, 400, "name ?key= or ?prefix= (an empty prefix clears everything)");
-  uint64_t removed = 0;
-  if (req.has_param("key")) {
-    auto key = req.get_param_value("key");
-    auto n = ask<uint64_t>(ctx, ctx.cache[shard_index(key, ctx.cache.size())],
-                           caf::delete_atom::value, key);
-    if (!n)
-      return problem(res, n.error());
-    removed = *n;
-  } else {
-    for (const auto& shard : ctx.cache) {
-      auto n = ask<uint64_t>(ctx, shard, caf::delete_atom::value, prefix_atom::value,
-                             req.get_param_value("prefix"));
-      if (!n)
-        return problem(res, n.error());
-      removed += *n;
-    }
-  }
-  send_json(res, {{"removed", removed}});
+  auto cache = ctx.peer<service::cache>();
+  auto removed = req.has_param("key")
+                   ? ask<uint64_t>(ctx, cache, caf::delete_atom::value, req.get_param_value("key"))
+                   : ask<uint64_t>(ctx, cache, caf::delete_atom::value, prefix_atom::value,
+                                   req.get_param_value("prefix"));
+  if (!removed)
+    return problem(res, removed.error());
+  send_json(res, {{"removed", *removed}});
 }
 
 }  // namespace
 
 void add_admin_routes(router& r, const gateway_context& ctx) {
-  if (ctx.cache.empty())
-    return;
   r.get("/api/v1/admin/cache", "api",
         [&ctx](const httplib::Request& q, httplib::Response& s) { stats(ctx, q, s); });
   r.del("/api/v1/admin/cache", "api",

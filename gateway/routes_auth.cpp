@@ -78,7 +78,7 @@ void challenge_route(const gateway_context& ctx, const httplib::Request& req, ht
   } else if (r.kind != sign_in_kind::solana) {
     return problem(res, 400, "chain_id is required");
   }
-  auto c = ask<challenge>(ctx, ctx.auth, challenge_atom::value, std::move(r));
+  auto c = ask<challenge>(ctx, ctx.peer<service::auth>(), challenge_atom::value, std::move(r));
   if (!c)
     return problem(res, c.error());
   json out = {{"kind", to_string(c->kind)}, {"nonce", c->nonce},
@@ -114,7 +114,7 @@ void verify_route(const gateway_context& ctx, const httplib::Request& req, httpl
     return;
   s.signature = *sig;
   s.public_key = *key;
-  auto out = ask<session>(ctx, ctx.auth, verify_atom::value, std::move(s));
+  auto out = ask<session>(ctx, ctx.peer<service::auth>(), verify_atom::value, std::move(s));
   if (!out)
     return problem(res, out.error());
   send_session(res, *out);
@@ -134,7 +134,7 @@ void refresh_route(const gateway_context& ctx, const httplib::Request& req, http
   auto token = bearer(req, res);
   if (!token)
     return;
-  auto out = ask<session>(ctx, ctx.auth, refresh_atom::value, *token);
+  auto out = ask<session>(ctx, ctx.peer<service::auth>(), refresh_atom::value, *token);
   if (!out)
     return problem(res, out.error());
   send_session(res, *out);
@@ -144,7 +144,7 @@ void logout_route(const gateway_context& ctx, const httplib::Request& req, httpl
   auto token = bearer(req, res);
   if (!token)
     return;
-  auto out = ask<caf::ok_atom>(ctx, ctx.auth, logout_atom::value, *token);
+  auto out = ask<caf::ok_atom>(ctx, ctx.peer<service::auth>(), logout_atom::value, *token);
   if (!out)
     return problem(res, out.error());
   res.status = 204;
@@ -154,10 +154,10 @@ void me_route(const gateway_context& ctx, const httplib::Request& req, httplib::
   auto token = bearer(req, res);
   if (!token)
     return;
-  auto s = ask<session>(ctx, ctx.auth, session_atom::value, *token);
+  auto s = ask<session>(ctx, ctx.peer<service::auth>(), session_atom::value, *token);
   if (!s)
     return problem(res, s.error());
-  auto used = ask<uint64_t>(ctx, ctx.videos, caf::get_atom::value, usage_atom::value, s->address);
+  auto used = ask<uint64_t>(ctx, ctx.peer<service::video_store>(), caf::get_atom::value, usage_atom::value, s->address);
   if (!used)
     return problem(res, used.error());
   send_json(res, {{"address", s->address},
@@ -169,8 +169,6 @@ void me_route(const gateway_context& ctx, const httplib::Request& req, httplib::
 }  // namespace
 
 void add_auth_routes(router& r, const gateway_context& ctx) {
-  if (!ctx.auth)
-    return;
   using handler = void (*)(const gateway_context&, const httplib::Request&, httplib::Response&);
   auto bind = [&ctx](handler h) {
     return [&ctx, h](const httplib::Request& q, httplib::Response& s) { h(ctx, q, s); };

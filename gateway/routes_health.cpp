@@ -8,17 +8,36 @@
 
 namespace sg {
 
+namespace {
+
+// Ready: every role this node serves is up, the services they provide are
+// known to the gateway, and the database answers (when this node has it).
+void ready(const gateway_context& ctx, httplib::Response& res) {
+  nlohmann::json checks = {{"roles", {{"serving", ctx.roles.serving}, {"missing", ctx.roles.missing}}}};
+  bool ok = ctx.started->load();
+  auto services = nlohmann::json::object();
+  for (auto s : ctx.roles.provided) {
+    bool known = ctx.peers->has(s);
+    services[to_string(s)] = known;
+    ok = ok && known;
+  }
+  checks["services"] = services;
+  if (auto videos = ctx.peer<service::video_store>()) {
+    bool db = static_cast<bool>(ask<caf::pong_atom>(ctx, videos, caf::ping_atom::value));
+    checks["database"] = db;
+    ok = ok && db;
+  }
+  send_json(res, {{"status", ok ? "ready" : "not ready"}, {"checks", checks}}, ok ? 200 : 503);
+}
+
+}  // namespace
+
 void add_health_routes(router& r, const gateway_context& ctx) {
   r.get("/health/live", "other", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(R"({"status":"live"})", "application/json");
   });
-  r.get("/health/ready", "other", [&ctx](const httplib::Request&, httplib::Response& res) {
-    nlohmann::json checks = {{"roles", ctx.started->load()}, {"cluster", true}};
-    auto pong = ask<caf::pong_atom>(ctx, ctx.videos, caf::ping_atom::value);
-    checks["database"] = static_cast<bool>(pong);
-    bool ready = checks["roles"] && checks["database"];
-    send_json(res, {{"status", ready ? "ready" : "not ready"}, {"checks", checks}}, ready ? 200 : 503);
-  });
+  r.get("/health/ready", "other",
+        [&ctx](const httplib::Request&, httplib::Response& res) { ready(ctx, res); });
   r.get("/metrics", "other", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics::global().render(), "text/plain; version=0.0.4");
   });

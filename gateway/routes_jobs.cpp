@@ -33,7 +33,7 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
     return;
   if (v->job_id.empty())
     return problem(res, 404, "the video has no transcode job");
-  auto j = ask<job_info>(ctx, ctx.jobs, caf::get_atom::value, job_atom::value, v->job_id);
+  auto j = ask<job_info>(ctx, ctx.peer<service::job_store>(), caf::get_atom::value, job_atom::value, v->job_id);
   if (!j)
     return problem(res, j.error());
   send_json(res, api_json(*j));
@@ -45,12 +45,12 @@ void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto id = video_id_of(req, res);
   if (!id || !require_user(res))
     return;
-  if (!ctx.transcoder)
+  if (!ctx.peer<service::transcoder>())
     return problem(res, 503, "this node does not transcode");
-  auto j = ask<job_info>(ctx, ctx.jobs, create_atom::value, acting(), *id);
+  auto j = ask<job_info>(ctx, ctx.peer<service::job_store>(), create_atom::value, acting(), *id);
   if (!j)
     return problem(res, j.error());
-  caf::anon_send(ctx.transcoder, kick_atom::value, j->id);
+  caf::anon_send(ctx.peer<service::transcoder>(), kick_atom::value, j->id);
   send_json(res, api_json(*j), 202);
 }
 
@@ -60,9 +60,9 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
     return problem(res, 404, "no such job");
   if (!require_user(res))
     return;
-  if (!ctx.transcoder)
+  if (!ctx.peer<service::transcoder>())
     return problem(res, 503, "this node does not transcode");
-  auto j = ask<job_info>(ctx, ctx.transcoder, cancel_atom::value, acting(), id);
+  auto j = ask<job_info>(ctx, ctx.peer<service::transcoder>(), cancel_atom::value, acting(), id);
   if (!j)
     return problem(res, j.error());
   send_json(res, api_json(*j));

@@ -12,8 +12,6 @@
 namespace sg {
 
 void add_nft_routes(router& r, const gateway_context& ctx) {
-  if (!ctx.nft)
-    return;
   r.post("/api/v1/nft/verify", "api",
          [&ctx](const httplib::Request& req, httplib::Response& res) {
            auto user = require_user(res);
@@ -26,7 +24,7 @@ void add_nft_routes(router& r, const gateway_context& ctx) {
            auto rule = parse_gate_rule(*body, &why);
            if (!rule)
              return problem(res, 400, why);
-           auto holds = ask<bool>(ctx, ctx.nft, check_atom::value, holding_check{*rule, *user});
+           auto holds = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, holding_check{*rule, *user});
            if (!holds) {
              if (holds.error() == errc::unavailable)
                res.set_header("Retry-After", "5");

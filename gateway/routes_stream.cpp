@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
 #include "gateway/byte_ranges.hpp"
 #include "gateway/gates.hpp"
@@ -95,9 +96,8 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
     auto user = require_user(res);
     if (!user)
       return;
-    if (!ctx.nft)
-      return problem(res, 503, "this node cannot check token ownership");
-    auto ok = passes(ctx, v->access, *user);
+    // One message: the access service checks the gate's rules concurrently.
+    auto ok = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, v->access, *user);
     if (!ok) {
       if (ok.error() == errc::unavailable)
         res.set_header("Retry-After", "5");  // fail closed, try again soon

@@ -52,7 +52,7 @@ std::optional<owned_upload> session_of(const gateway_context& ctx, const httplib
   }
   if (!require_user(res))
     return std::nullopt;
-  auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, id);
+  auto session = ask<upload_session_actor>(ctx, ctx.peer<service::uploads>(), caf::open_atom::value, id);
   auto info = session ? ask<upload_info>(ctx, *session, caf::get_atom::value, acting())
                       : caf::expected<upload_info>{session.error()};
   if (!info) {
@@ -158,11 +158,11 @@ void create(const gateway_context& ctx, const httplib::Request& req, httplib::Re
       return;
     checksum = std::move(*sum);
   }
-  auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
+  auto info = ask<upload_info>(ctx, ctx.peer<service::uploads>(), create_atom::value, std::move(spec));
   if (!info)
     return problem(res, info.error());
   if (has_body(req)) {
-    auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
+    auto session = ask<upload_session_actor>(ctx, ctx.peer<service::uploads>(), caf::open_atom::value, info->id);
     if (!session)
       return problem(res, session.error());
     auto out = stream_body(ctx, *session, 0, checksum, req, body);

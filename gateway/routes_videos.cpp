@@ -72,7 +72,7 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
       return problem(res, 400, "limit must be between 1 and 100");
     q.limit = static_cast<uint32_t>(*limit);
   }
-  auto page = ask<video_page>(ctx, ctx.videos, query_atom::value, std::move(q));
+  auto page = ask<video_page>(ctx, ctx.peer<service::video_store>(), query_atom::value, std::move(q));
   if (!page)
     return problem(res, page.error());
   auto items = nlohmann::json::array();
@@ -153,7 +153,7 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   auto p = parse_patch(req.body, why);
   if (!p)
     return problem(res, 400, why);
-  auto v = ask<video>(ctx, ctx.videos, caf::update_atom::value, acting(), *id, std::move(*p));
+  auto v = ask<video>(ctx, ctx.peer<service::video_store>(), caf::update_atom::value, acting(), *id, std::move(*p));
   if (!v)
     return problem(res, v.error());
   send_json(res, api_json(*v));
@@ -163,7 +163,7 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto id = video_id_of(req, res);
   if (!id || !require_user(res))
     return;
-  auto done = ask<caf::ok_atom>(ctx, ctx.videos, caf::delete_atom::value, acting(), *id);
+  auto done = ask<caf::ok_atom>(ctx, ctx.peer<service::video_store>(), caf::delete_atom::value, acting(), *id);
   if (!done)
     return problem(res, done.error());
   res.status = 204;
@@ -198,10 +198,10 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   if (!tags)
     return refuse(400, "tags: at most 32, each at most 64 characters");
   spec.tags = std::move(*tags);
-  auto info = ask<upload_info>(ctx, ctx.uploads, create_atom::value, std::move(spec));
+  auto info = ask<upload_info>(ctx, ctx.peer<service::uploads>(), create_atom::value, std::move(spec));
   if (!info)
     return problem(res, info.error());
-  auto session = ask<upload_session_actor>(ctx, ctx.uploads, caf::open_atom::value, info->id);
+  auto session = ask<upload_session_actor>(ctx, ctx.peer<service::uploads>(), caf::open_atom::value, info->id);
   if (!session)
     return problem(res, session.error());
   auto out = stream_body(ctx, *session, 0, std::nullopt, req, body);
@@ -209,7 +209,7 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
     return problem(res, out.info.error());
   if (out.info->state != upload_state::finished)
     return problem(res, 400, "the body ended before Content-Length bytes");
-  auto v = ask<video>(ctx, ctx.videos, caf::get_atom::value, video_atom::value,
+  auto v = ask<video>(ctx, ctx.peer<service::video_store>(), caf::get_atom::value, video_atom::value,
                       out.info->video_id);
   if (!v)
     return problem(res, v.error());

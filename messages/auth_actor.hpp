@@ -18,8 +18,6 @@ using auth_actor = caf::typed_actor<
   // The session a bearer token stands for (signature, time, revocation).
   caf::replies_to<session_atom, std::string>::with<session>,
   caf::replies_to<refresh_atom, std::string>::with<session>,
-  caf::replies_to<logout_atom, std::string>::with<caf::ok_atom>,
-  // Internal: the periodic clean-up of spent challenges and revocations.
-  caf::reacts_to<sweep_atom>>;
+  caf::replies_to<logout_atom, std::string>::with<caf::ok_atom>>;
 
 }  // namespace sg

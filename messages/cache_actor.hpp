@@ -50,6 +50,26 @@ using cache_shard_actor = caf::typed_actor<
   caf::replies_to<stats_atom>::with<cache_stats>,
   caf::reacts_to<sweep_atom>>;
 
+/// What the whole cache holds: the sum, and each shard.
+struct cache_report {
+  cache_stats total;
+  std::vector<cache_stats> shards;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_report& x) {
+  return f(caf::meta::type_name("cache_report"), x.total, x.shards);
+}
+
+/// The cache as its clients see it: one façade that picks a key's shard and
+/// sums the shards' counters, so nobody else knows how it is sharded.
+using cache_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, std::string>::with<cache_lookup>,
+  caf::reacts_to<caf::put_atom, std::string, std::vector<char>, int64_t>,
+  caf::replies_to<caf::delete_atom, std::string>::with<uint64_t>,
+  caf::replies_to<caf::delete_atom, prefix_atom, std::string>::with<uint64_t>,
+  caf::replies_to<stats_atom>::with<cache_report>>;
+
 /// FNV-1a: stable across processes and builds, unlike std::hash.
 inline size_t shard_index(const std::string& key, size_t shards) {
   uint64_t h = 1469598103934665603ULL;

@@ -40,6 +40,9 @@ typename Inspector::result_type inspect(Inspector& f, contract_signature& x) {
 }
 
 using nft_actor = caf::typed_actor<
+  // Does the viewer pass the whole gate? Its rules are checked concurrently;
+  // "any" answers at the first holding, "all" at the first lacking.
+  caf::replies_to<check_atom, gate, std::string>::with<bool>,
   caf::replies_to<check_atom, holding_check>::with<bool>,
   // False when the address has no code, or the contract does not answer
   // the magic value 0x1626ba7e.

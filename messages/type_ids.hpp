@@ -8,6 +8,7 @@
 
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
+#include "messages/directory.hpp"
 #include "messages/gateway_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/nft_actor.hpp"
@@ -45,6 +46,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::rpc_outcome))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_lookup))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_stats))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_report))
 
   // Actor handles
   CAF_ADD_TYPE_ID(streamgate, (sg::metadata_actor))
@@ -57,6 +59,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::nft_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::rpc_worker_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_shard_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::directory_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::gateway_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

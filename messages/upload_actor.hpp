@@ -34,16 +34,12 @@ using upload_session_actor = caf::typed_actor<
   // Turns a complete upload into its video; a final (concatenated) upload
   // joins its parts first. Idempotent, and used again by crash recovery.
   caf::replies_to<finish_atom>::with<upload_info>,
-  caf::replies_to<caf::delete_atom, principal>::with<caf::ok_atom>,
-  // Internal: the session's own idle timer.
-  caf::reacts_to<idle_check_atom>>;
+  caf::replies_to<caf::delete_atom, principal>::with<caf::ok_atom>>;
 
 using upload_manager_actor = caf::typed_actor<
   caf::replies_to<create_atom, upload_spec>::with<upload_info>,
   // The live session of an upload (rebuilt from RocksDB when needed);
   // errc::gone once it expired.
-  caf::replies_to<caf::open_atom, std::string>::with<upload_session_actor>,
-  // Internal: expiry sweep and recovery of uploads a crash left complete.
-  caf::reacts_to<sweep_atom>>;
+  caf::replies_to<caf::open_atom, std::string>::with<upload_session_actor>>;
 
 }  // namespace sg

@@ -24,12 +24,26 @@ struct auth_state {
   sign_in::policy policy;
   std::unique_ptr<session_tokens> tokens;
   int64_t session_ttl_s = 3600;
-  auth_records_actor records;
-  nft_actor nft;  // asks contract wallets (EIP-1271); may be null
+  directory_actor directory;
+  peer_set peers;  // auth records; the access service asks contract wallets (EIP-1271)
   static inline const char* name = "auth_service";
 };
 
-using auth_ptr = auth_actor::stateful_pointer<auth_state>;
+// The public interface and the directory's updates.
+using service_actor = auth_actor::extend<directory_update>;
+
+using auth_ptr = service_actor::stateful_pointer<auth_state>;
+
+auth_records_actor records_of(auth_ptr self) {
+  return self->state.peers.get<service::auth_records>();
+}
+
+// Sign-in needs its records; without a store every answer is "try later".
+std::optional<caf::error> lacks_records(auth_ptr self) {
+  if (self->state.peers.has(service::auth_records))
+    return std::nullopt;
+  return make_error(errc::unavailable, "no auth record store is running");
+}
 
 caf::error denied(const std::string& why) {
   return make_error(errc::unauthorized, why);
@@ -73,7 +87,7 @@ void with_session(auth_ptr self, const std::string& token,
     return;
   }
   session s{token, claims->sub, claims->jti, claims->exp};
-  self->request(self->state.records, store_timeout, caf::get_atom::value, revoked_atom::value,
+  self->request(records_of(self), store_timeout, caf::get_atom::value, revoked_atom::value,
                 claims->jti)
     .then(
       [s, then, fail_to](bool revoked) mutable {
@@ -88,7 +102,7 @@ void with_session(auth_ptr self, const std::string& token,
 // The nonce is consumed in one step by the store: a replay finds nothing.
 void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::string& nonce,
              const std::string& address, const std::string& how) {
-  self->request(self->state.records, store_timeout, take_atom::value, nonce_atom::value, nonce)
+  self->request(records_of(self), store_timeout, take_atom::value, nonce_atom::value, nonce)
     .then(
       [self, rp, address, how](const std::string&) mutable {
         log::info("auth", "signed in", {{"kind", how}});
@@ -97,8 +111,8 @@ void consume(auth_ptr self, caf::typed_response_promise<session> rp, const std::
       [rp](const caf::error&) mutable { rp.deliver(denied("the nonce was already used")); });
 }
 
-auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_records_actor records,
-                                  nft_actor nft) {
+service_actor::behavior_type auth_behavior(auth_ptr self, auth_settings settings,
+                                           directory_actor directory) {
   auto& st = self->state;
   st.policy.domain = settings.domain;
   for (const auto& [id, urls] : settings.chains)
@@ -106,20 +120,16 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
   st.policy.challenge_ttl_ms = settings.challenge_ttl_s * 1000LL;
   st.session_ttl_s = settings.session_ttl_s;
   st.tokens = std::make_unique<session_tokens>(settings.jwt_keys);
-  st.records = std::move(records);
-  st.nft = std::move(nft);
-  self->send(self, sweep_atom::value);
+  st.directory = directory;
+  self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   return {
-    [self](sweep_atom) {
-      self->request(self->state.records, store_timeout, sweep_atom::value, nonce_atom::value)
-        .then([](uint64_t n) {
-                if (n > 0)
-                  log::info("auth", "swept spent auth records", {{"count", n}});
-              },
-              [](const caf::error&) {});
-      self->delayed_send(self, std::chrono::minutes(1), sweep_atom::value);
+    [self](caf::update_atom, service s, caf::actor h) {
+      if (sent_by(self, self->state.directory))
+        self->state.peers.update(s, std::move(h));
     },
     [self](challenge_atom, const challenge_request& req) -> caf::result<challenge> {
+      if (auto missing = lacks_records(self))
+        return *missing;
       auto& st = self->state;
       sign_in::record rec;
       std::string why;
@@ -127,19 +137,21 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
       if (!c)
         return make_error(errc::bad_request, why);
       auto rp = self->make_response_promise<challenge>();
-      self->request(st.records, store_timeout, caf::put_atom::value, nonce_atom::value, c->nonce,
+      self->request(records_of(self), store_timeout, caf::put_atom::value, nonce_atom::value, c->nonce,
                     sign_in::to_json(rec))
         .then([rp, c = *c](caf::ok_atom) mutable { rp.deliver(c); },
               [rp](const caf::error& e) mutable { rp.deliver(e); });
       return rp;
     },
     [self](verify_atom, const signed_challenge& s) -> caf::result<session> {
+      if (auto missing = lacks_records(self))
+        return *missing;
       auto nonce = sign_in::nonce_of(s);
       if (!nonce || !plausible_nonce(*nonce))
         return denied("the message names no nonce of ours");
       auto rp = self->make_response_promise<session>();
       auto key = *nonce;
-      self->request(self->state.records, store_timeout, caf::get_atom::value, nonce_atom::value, key)
+      self->request(records_of(self), store_timeout, caf::get_atom::value, nonce_atom::value, key)
         .then(
           [self, rp, s, key](const std::string& stored) mutable {
             auto rec = sign_in::record_from_json(stored);
@@ -149,14 +161,15 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
             }
             std::string digest;
             if (auto failed = sign_in::check(self->state.policy, *rec, s, now_ms(), &digest)) {
-              if (digest.empty() || !self->state.nft) {
+              auto access = self->state.peers.get<service::access>();
+              if (digest.empty() || !access) {
                 log::info("auth", "sign-in refused", {{"kind", to_string(rec->kind)}, {"reason", *failed}});
                 rp.deliver(denied(*failed));
                 return;
               }
               // Not the key of an account: maybe a contract wallet (EIP-1271).
               contract_signature cs{rec->chain_id, rec->address, digest, s.signature};
-              self->request(self->state.nft, std::chrono::seconds(15), check_atom::value, cs)
+              self->request(access, std::chrono::seconds(15), check_atom::value, cs)
                 .then(
                   [self, rp, key, address = rec->address, failed = *failed](bool valid) mutable {
                     if (!valid)
@@ -180,11 +193,15 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
       return rp;
     },
     [self](session_atom, const std::string& token) -> caf::result<session> {
+      if (auto missing = lacks_records(self))
+        return *missing;
       auto rp = self->make_response_promise<session>();
       with_session(self, token, [rp](session s) mutable { rp.deliver(s); }, rp);
       return rp;
     },
     [self](refresh_atom, const std::string& token) -> caf::result<session> {
+      if (auto missing = lacks_records(self))
+        return *missing;
       std::string why;
       auto claims = self->state.tokens->verify(token, now_ms() / 1000, &why);
       if (!claims)
@@ -193,7 +210,7 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
       // refreshes (or a refresh racing a logout) exactly one creates the
       // revocation record, and only that one mints a session.
       auto rp = self->make_response_promise<session>();
-      self->request(self->state.records, store_timeout, revoke_atom::value, claims->jti, claims->exp)
+      self->request(records_of(self), store_timeout, revoke_atom::value, claims->jti, claims->exp)
         .then(
           [self, rp, address = claims->sub](bool created) mutable {
             if (!created)
@@ -204,13 +221,15 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
       return rp;
     },
     [self](logout_atom, const std::string& token) -> caf::result<caf::ok_atom> {
+      if (auto missing = lacks_records(self))
+        return *missing;
       std::string why;
       auto claims = self->state.tokens->verify(token, now_ms() / 1000, &why);
       if (!claims)
         return denied(why);
       auto rp = self->make_response_promise<caf::ok_atom>();
       // Revoked until it would have expired anyway.
-      self->request(self->state.records, store_timeout, revoke_atom::value, claims->jti, claims->exp)
+      self->request(records_of(self), store_timeout, revoke_atom::value, claims->jti, claims->exp)
         .then([rp](bool) mutable { rp.deliver(caf::ok_atom::value); },
               [rp](const caf::error& e) mutable { rp.deliver(e); });
       return rp;
@@ -221,9 +240,9 @@ auth_actor::behavior_type service(auth_ptr self, auth_settings settings, auth_re
 }  // namespace
 
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
-                              auth_records_actor records, nft_actor nft) {
+                              directory_actor directory) {
   session_tokens check{settings.jwt_keys};  // throws on a bad key set, before spawning
-  return sys.spawn(service, settings, std::move(records), std::move(nft));
+  return sys.spawn(auth_behavior, settings, std::move(directory));
 }
 
 }  // namespace sg

@@ -1,7 +1,6 @@
 #pragma once
 #include "messages/auth_actor.hpp"
-#include "messages/metadata_actor.hpp"
-#include "messages/nft_actor.hpp"
+#include "messages/directory.hpp"
 #include "runtime/config.hpp"
 
 namespace caf { class actor_system; }
@@ -10,5 +9,5 @@ namespace sg {
 /// Spawns the auth service; throws std::invalid_argument on bad JWT keys.
 /// `nft` answers EIP-1271 checks for contract wallets (null: EOAs only).
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
-                              auth_records_actor records, nft_actor nft);
+                              directory_actor directory);
 }

@@ -26,13 +26,17 @@ struct endpoint {
 struct verifier_state {
   nft_settings settings;
   std::map<uint64_t, std::vector<endpoint>> chains;
-  std::vector<cache_shard_actor> cache;  // results live in the cache shards
+  directory_actor directory;
+  peer_set peers;  // the cache, where results live
   std::map<std::string, token_standard> standards;  // chain|contract -> erc721 / erc1155
   std::map<std::string, std::vector<caf::typed_response_promise<bool>>> in_flight;
   static inline const char* name = "nft_verifier";
 };
 
-using verifier_ptr = nft_actor::stateful_pointer<verifier_state>;
+// The public interface and the directory's updates.
+using verifier_actor = nft_actor::extend<directory_update>;
+
+using verifier_ptr = verifier_actor::stateful_pointer<verifier_state>;
 
 metrics::counter& count(const char* what) {
   return metrics::global().get_counter("streamgate_nft_checks_total", "NFT ownership checks",
@@ -86,15 +90,70 @@ void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key
                const std::string& std_key);
 caf::result<bool> check_contract_signature(verifier_ptr self, const contract_signature& cs);
 
-nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
-                                  std::vector<cache_shard_actor> cache) {
+// All rules at once (each through the cache and the shared in-flight calls):
+// the first answer that settles the mode settles the gate; an error counts
+// only when no rule settled it.
+caf::result<bool> check_gate(verifier_ptr self, const gate& g, const std::string& viewer) {
+  if (g.rules.empty())
+    return true;
+  struct tally {
+    size_t pending = 0;
+    bool settled = false;
+    caf::error error;
+  };
+  auto t = std::make_shared<tally>();
+  t->pending = g.rules.size();
+  auto rp = self->make_response_promise<bool>();
+  const bool any = g.mode == gate_mode::any;
+  auto me = caf::actor_cast<nft_actor>(self);
+  for (const auto& rule : g.rules) {
+    self->request(me, std::chrono::seconds(30), check_atom::value, holding_check{rule, viewer})
+      .then(
+        [t, rp, any](bool holds) mutable {
+          --t->pending;
+          if (t->settled)
+            return;
+          if (holds == any) {  // any: one holds; all: one lacks
+            t->settled = true;
+            return rp.deliver(holds), void();
+          }
+          if (t->pending == 0) {
+            t->settled = true;
+            if (t->error)
+              rp.deliver(t->error);
+            else
+              rp.deliver(!any);
+          }
+        },
+        [t, rp, any](caf::error& e) mutable {
+          --t->pending;
+          if (t->settled)
+            return;
+          t->error = std::move(e);
+          if (t->pending == 0) {
+            t->settled = true;
+            rp.deliver(t->error);
+          }
+        });
+  }
+  return rp;
+}
+
+verifier_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
+                                       directory_actor directory) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  st.cache = std::move(cache);
+  st.directory = directory;
+  self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   for (const auto& [id, urls] : st.settings.chains)
     for (const auto& u : urls)
       st.chains[id].push_back(endpoint{u});
   return {
+    [self](caf::update_atom, service s, caf::actor h) {
+      if (sent_by(self, self->state.directory))
+        self->state.peers.update(s, std::move(h));
+    },
+    [self](check_atom, const gate& g, const std::string& viewer) { return check_gate(self, g, viewer); },
     [self](check_atom, holding_check h) -> caf::result<bool> {
       auto& st = self->state;
       auto chain = st.chains.find(h.rule.chain_id);
@@ -112,12 +171,12 @@ nft_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
         count("shared").inc();
         return rp;  // an identical check is on its way: share its answer
       }
-      if (st.cache.empty()) {
+      auto cache = st.peers.get<service::cache>();
+      if (!cache) {
         ask_chain(self, h, key, std_key);
         return rp;
       }
-      auto shard = st.cache[shard_index("nft|" + key, st.cache.size())];
-      self->request(shard, std::chrono::seconds(2), caf::get_atom::value, "nft|" + key)
+      self->request(cache, std::chrono::seconds(2), caf::get_atom::value, "nft|" + key)
         .then(
           [self, h, key, std_key](const cache_lookup& hit) {
             if (!hit.found)
@@ -188,8 +247,8 @@ void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key
             if (h.rule.standard == token_standard::detect)
               st.standards[std_key] = out.standard;
             auto ttl = out.holds ? st.settings.positive_ttl_s : st.settings.negative_ttl_s;
-            if (!st.cache.empty() && ttl > 0)
-              self->send(st.cache[shard_index("nft|" + key, st.cache.size())], caf::put_atom::value,
+            if (auto cache = st.peers.get<service::cache>(); cache && ttl > 0)
+              self->send(cache, caf::put_atom::value,
                          "nft|" + key, std::vector<char>{out.holds ? '1' : '0'}, ttl * 1000LL);
             count(out.holds ? "holds" : "lacks").inc();
             settle(self, key, out.holds);
@@ -203,8 +262,8 @@ void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key
 }  // namespace
 
 nft_actor spawn_nft_verifier(caf::actor_system& sys, const nft_settings& settings,
-                             std::vector<cache_shard_actor> cache) {
-  return sys.spawn(verifier, settings, std::move(cache));
+                             directory_actor directory) {
+  return sys.spawn(verifier, settings, std::move(directory));
 }
 
 }  // namespace sg

@@ -34,12 +34,14 @@ struct worker_slot {
   int64_t idle_since_ms = 0;
 };
 
-// The public interface and the supervisor's own timer.
-using supervisor_actor = transcode_actor::extend<caf::reacts_to<caf::tick_atom>>;
+// The public interface, the directory's updates and the supervisor's timer.
+using supervisor_actor = transcode_actor::extend<directory_update, caf::reacts_to<caf::tick_atom>>;
 
 struct supervisor_state {
   transcode_settings settings;
-  job_store_actor store;
+  directory_actor directory;
+  peer_set peers;
+  bool adopted = false;  // the stored jobs are read once a job store is known
   worker_launcher_actor launcher;
   std::vector<worker_slot> workers;
   int launching = 0;            // worker processes being started
@@ -64,6 +66,10 @@ struct supervisor_state {
 };
 
 using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
+
+job_store_actor store_of(supervisor_ptr self) {
+  return self->state.peers.get<service::job_store>();
+}
 
 metrics::gauge& gauge(const char* name, const char* help) {
   return metrics::global().get_gauge(name, help);
@@ -95,7 +101,7 @@ video_state state_of(const job_info& j, video_status status) {
 // Stores the job and its video's processing state together.
 void persist(supervisor_ptr self, const job_info& j, video_state s) {
   self->state.stored_progress[j.id] = j.progress;
-  self->request(self->state.store, store_timeout, state_atom::value, std::move(s), j)
+  self->request(store_of(self), store_timeout, state_atom::value, std::move(s), j)
     .then([](const video&) {},
           [id = j.id](const caf::error& e) {
             log::warn("transcode", "cannot store job state", {{"job_id", id}, {"error", to_string(e)}});
@@ -357,20 +363,30 @@ void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
 }
 
 supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settings settings,
-                                           job_store_actor store, worker_launcher_actor launcher) {
+                                           directory_actor directory, worker_launcher_actor launcher) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  st.store = std::move(store);
+  st.directory = std::move(directory);
   st.launcher = std::move(launcher);
   self->set_down_handler([self](const caf::down_msg& dm) { on_worker_down(self, dm); });
-  // What a crash or a restart left queued or running is resumed at once.
-  self->request(st.store, store_timeout, list_atom::value, job_atom::value)
-    .then([self](const std::vector<job_info>& jobs) { adopt(self, jobs); },
-          [](const caf::error& e) {
-            log::warn("transcode", "cannot list jobs", {{"error", to_string(e)}});
-          });
+  self->send(st.directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, tick_interval, caf::tick_atom::value);
   return {
+    [self](caf::update_atom, service s, caf::actor h) {
+      auto& st = self->state;
+      if (!sent_by(self, st.directory))
+        return;
+      st.peers.update(s, std::move(h));
+      if (s == service::job_store && st.peers.has(s) && !st.adopted) {
+        st.adopted = true;
+        // What a crash or a restart left queued or running is resumed at once.
+        self->request(store_of(self), store_timeout, list_atom::value, job_atom::value)
+          .then([self](const std::vector<job_info>& jobs) { adopt(self, jobs); },
+                [](const caf::error& e) {
+                  log::warn("transcode", "cannot list jobs", {{"error", to_string(e)}});
+                });
+      }
+    },
     [self](cancel_atom, const principal& who, const std::string& job_id) -> caf::result<job_info> {
       auto& st = self->state;
       auto it = st.jobs.find(job_id);
@@ -397,7 +413,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
       return rp;
     },
     [self](kick_atom, const std::string& job_id) {
-      self->request(self->state.store, store_timeout, caf::get_atom::value, job_atom::value, job_id)
+      self->request(store_of(self), store_timeout, caf::get_atom::value, job_atom::value, job_id)
         .then([self](const job_info& job) { adopt(self, {job}); },
               [job_id](const caf::error& e) {
                 log::warn("transcode", "cannot read a kicked job",
@@ -419,8 +435,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
 
 transcode_actor spawn_transcode_supervisor(caf::actor_system& sys,
                                            const transcode_settings& settings,
-                                           job_store_actor store, worker_launcher_actor launcher) {
-  return sys.spawn(supervisor, settings, std::move(store), std::move(launcher));
+                                           directory_actor directory, worker_launcher_actor launcher) {
+  return sys.spawn(supervisor, settings, std::move(directory), std::move(launcher));
 }
 
 }  // namespace sg

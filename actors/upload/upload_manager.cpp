@@ -28,10 +28,14 @@ constexpr int64_t tombstone_ms = 7 * 24 * 3600 * 1000LL;  // 410 rather than 404
 
 using session_promise = caf::typed_response_promise<upload_session_actor>;
 
+// The public interface, the directory's updates and the manager's own sweep.
+using manager_actor = upload_manager_actor::extend<directory_update, caf::reacts_to<sweep_atom>>;
+
 struct manager_state {
   upload_settings settings;
-  upload_store_actor store;
-  transcode_actor transcoder;
+  directory_actor directory;
+  peer_set peers;
+  bool swept = false;  // the first sweep runs once the store is known
   std::unordered_map<std::string, upload_session_actor> sessions;
   // Opens waiting for a session being rebuilt, so one upload never gets two.
   std::unordered_map<std::string, std::vector<session_promise>> opening;
@@ -45,7 +49,11 @@ struct manager_state {
   }
 };
 
-using manager_ptr = upload_manager_actor::stateful_pointer<manager_state>;
+using manager_ptr = manager_actor::stateful_pointer<manager_state>;
+
+upload_store_actor store_of(manager_ptr self) {
+  return self->state.peers.get<service::upload_store>();
+}
 
 metrics::counter& created_total() {
   static auto& c = metrics::global().get_counter("streamgate_uploads_created_total",
@@ -65,7 +73,7 @@ metrics::gauge& live_sessions() {
 
 upload_session_actor start_session(manager_ptr self, const upload_info& info) {
   auto& st = self->state;
-  auto h = spawn_upload_session(self->system(), info, st.settings, st.store, st.transcoder);
+  auto h = spawn_upload_session(self->system(), info, st.settings, st.directory, st.peers);
   self->monitor(h);
   st.sessions.emplace(info.id, h);
   live_sessions().add(1);
@@ -84,7 +92,7 @@ void reclaim(manager_ptr self, upload_info u) {
   std::error_code ec;
   std::filesystem::remove(data_paths{st.settings.data_dir}.upload_part(u.id), ec);
   u.state = upload_state::expired;
-  self->request(st.store, store_timeout, caf::put_atom::value, u)
+  self->request(store_of(self), store_timeout, caf::put_atom::value, u)
     .then([](caf::ok_atom) {}, [](const caf::error&) {});
   expired_total().inc();
   log::info("upload", "upload expired", {{"upload_id", u.id}});
@@ -93,7 +101,7 @@ void reclaim(manager_ptr self, upload_info u) {
 void create_upload(manager_ptr self, upload_info info,
                    caf::typed_response_promise<upload_info> rp) {
   auto& st = self->state;
-  self->request(st.store, store_timeout, create_atom::value, info, st.settings.quota_bytes)
+  self->request(store_of(self), store_timeout, create_atom::value, info, st.settings.quota_bytes)
     .then(
       [self, info, rp](caf::ok_atom) mutable {
         created_total().inc();
@@ -129,7 +137,7 @@ void create_final(manager_ptr self, upload_info info,
   };
   for (size_t i = 0; i < g->parts.size(); ++i) {
     const auto id = info.spec.concat_parts[i];
-    self->request(self->state.store, store_timeout, caf::get_atom::value, upload_atom::value, id)
+    self->request(store_of(self), store_timeout, caf::get_atom::value, upload_atom::value, id)
       .then(
         [self, g, i, info, rp, fail](const upload_info& part) mutable {
           if (g->failed)
@@ -161,7 +169,7 @@ void create_final(manager_ptr self, upload_info info,
 
 void sweep(manager_ptr self) {
   auto& st = self->state;
-  self->request(st.store, store_timeout, list_atom::value, upload_atom::value)
+  self->request(store_of(self), store_timeout, list_atom::value, upload_atom::value)
     .then(
       [self](const std::vector<upload_info>& uploads) {
         auto& st = self->state;
@@ -170,7 +178,7 @@ void sweep(manager_ptr self) {
           if (u.state == upload_state::active && u.expires_ms < now) {
             reclaim(self, u);
           } else if (u.state == upload_state::expired && u.expires_ms + tombstone_ms < now) {
-            self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
+            self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
               .then([](caf::ok_atom) {}, [](const caf::error&) {});
           } else if (u.state == upload_state::active && !u.spec.partial && (u.complete() || u.is_final()) &&
                      st.sessions.count(u.id) == 0) {
@@ -191,11 +199,11 @@ void sweep(manager_ptr self) {
   self->delayed_send(self, std::chrono::seconds(st.settings.sweep_interval_s), sweep_atom::value);
 }
 
-upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
-                                            upload_store_actor store, transcode_actor transcoder) {
-  self->state.transcoder = std::move(transcoder);
+manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
+                                     directory_actor directory) {
   self->state.settings = std::move(settings);
-  self->state.store = std::move(store);
+  self->state.directory = directory;
+  self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& sessions = self->state.sessions;
     for (auto it = sessions.begin(); it != sessions.end(); ++it) {
@@ -206,10 +214,21 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
       }
     }
   });
-  self->send(self, sweep_atom::value);
   return {
+    [self](caf::update_atom, service s, caf::actor h) {
+      auto& st = self->state;
+      if (!sent_by(self, st.directory))
+        return;
+      st.peers.update(s, std::move(h));
+      if (s == service::upload_store && st.peers.has(s) && !st.swept) {
+        st.swept = true;  // recovery and expiry start once there is a store
+        self->send(self, sweep_atom::value);
+      }
+    },
     [self](create_atom, upload_spec spec) -> caf::result<upload_info> {
       auto& st = self->state;
+      if (!st.peers.has(service::upload_store))
+        return make_error(errc::unavailable, "no upload store is running");
       if (spec.length > st.settings.max_size)
         return make_error(errc::too_large, "Upload-Length exceeds Tus-Max-Size");
       if (auto refused = check_free_space(st.settings))
@@ -229,6 +248,8 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
     },
     [self](caf::open_atom, const std::string& id) -> caf::result<upload_session_actor> {
       auto& st = self->state;
+      if (!st.peers.has(service::upload_store))
+        return make_error(errc::unavailable, "no upload store is running");
       if (auto it = st.sessions.find(id); it != st.sessions.end())
         return it->second;
       auto rp = self->make_response_promise<upload_session_actor>();
@@ -242,7 +263,7 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
         st.opening.erase(id);
         deliver_all(waiting, result);
       };
-      self->request(st.store, store_timeout, caf::get_atom::value, upload_atom::value, id)
+      self->request(store_of(self), store_timeout, caf::get_atom::value, upload_atom::value, id)
         .then(
           [self, settle](const upload_info& info) mutable {
             if (expired(info, now_ms())) {
@@ -257,15 +278,18 @@ upload_manager_actor::behavior_type manager(manager_ptr self, upload_settings se
           [settle](const caf::error& e) mutable { settle(e); });
       return rp;
     },
-    [self](sweep_atom) { sweep(self); },
+    [self](sweep_atom) {
+      if (self->current_sender() == self->ctrl())
+        sweep(self);  // our own timer only
+    },
   };
 }
 
 }  // namespace
 
 upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
-                                          upload_store_actor store, transcode_actor transcoder) {
-  return sys.spawn(manager, settings, std::move(store), std::move(transcoder));
+                                          directory_actor directory) {
+  return sys.spawn(manager, settings, std::move(directory));
 }
 
 }  // namespace sg

@@ -35,8 +35,8 @@ struct lease {
 struct session_state {
   upload_info info;
   upload_settings settings;
-  upload_store_actor store;
-  transcode_actor transcoder;
+  directory_actor directory;
+  peer_set peers;
   std::optional<data_paths> paths;
   std::unique_ptr<part_file> file;
   std::optional<lease> active;
@@ -64,7 +64,14 @@ struct session_state {
   }
 };
 
-using session_ptr = upload_session_actor::stateful_pointer<session_state>;
+// The public interface, the directory's updates and the session's idle timer.
+using session_actor = upload_session_actor::extend<directory_update, caf::reacts_to<idle_check_atom>>;
+
+using session_ptr = session_actor::stateful_pointer<session_state>;
+
+upload_store_actor store_of(session_ptr self) {
+  return self->state.peers.get<service::upload_store>();
+}
 
 metrics::counter& bytes_received() {
   static auto& c = metrics::global().get_counter(
@@ -131,7 +138,7 @@ void make_video(session_ptr self) {
     deliver_finish(self, make_error(errc::internal, "cannot store the upload"));
     return;
   }
-  self->request(st.store, store_timeout, finish_atom::value, st.info, video_of(st.info))
+  self->request(store_of(self), store_timeout, finish_atom::value, st.info, video_of(st.info))
     .then(
       [self](const video& v) {
         auto& st = self->state;
@@ -140,13 +147,13 @@ void make_video(session_ptr self) {
         log::info("upload", "upload finished",
                   {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
         deliver_finish(self, st.info);
-        if (st.transcoder)
-          self->send(st.transcoder, kick_atom::value, v.job_id);
+        if (auto transcoder = st.peers.get<service::transcoder>())
+          self->send(transcoder, kick_atom::value, v.job_id);
         // A final upload's parts are spent now.
         for (const auto& part : st.info.spec.concat_parts) {
           std::error_code ec;
           fs::remove(st.paths->upload_part(part), ec);
-          self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, part)
+          self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, part)
             .then([](caf::ok_atom) {}, [](const caf::error&) {});
         }
       },
@@ -176,7 +183,7 @@ void commit(session_ptr self, caf::typed_response_promise<upload_info> rp) {
   next.offset += st.active->written;
   next.expires_ms = now_ms() + st.settings.expiry_s * 1000;
   st.committing = true;
-  self->request(st.store, store_timeout, caf::put_atom::value, next)
+  self->request(store_of(self), store_timeout, caf::put_atom::value, next)
     .then(
       [self, rp, next](caf::ok_atom) mutable {
         auto& st = self->state;
@@ -200,14 +207,14 @@ void commit(session_ptr self, caf::typed_response_promise<upload_info> rp) {
       });
 }
 
-upload_session_actor::behavior_type session(session_ptr self, upload_info info,
-                                            upload_settings settings, upload_store_actor store,
-                                            transcode_actor transcoder) {
+session_actor::behavior_type session_behavior(session_ptr self, upload_info info, upload_settings settings,
+                                              directory_actor directory, peer_set peers) {
   auto& st = self->state;
-  st.transcoder = std::move(transcoder);
   st.info = std::move(info);
   st.settings = std::move(settings);
-  st.store = std::move(store);
+  st.directory = directory;
+  st.peers = std::move(peers);
+  self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   st.paths.emplace(st.settings.data_dir);
   st.touched_ms = now_ms();
   if (st.info.state == upload_state::active) {
@@ -219,12 +226,16 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       log::error("upload", "cannot open the upload's file",
                  {{"upload_id", st.info.id}, {"error", e.what()}});
       self->quit(make_error(errc::internal, e.what()));
-      return upload_session_actor::behavior_type::make_empty_behavior();
+      return session_actor::behavior_type::make_empty_behavior();
     }
   }
   self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
                      idle_check_atom::value);
   return {
+    [self](caf::update_atom, service s, caf::actor h) {
+      if (sent_by(self, self->state.directory))
+        self->state.peers.update(s, std::move(h));
+    },
     [self](caf::get_atom, const principal& who) -> caf::result<upload_info> {
       if (!who.owns(self->state.info.spec.owner))
         return not_owner();
@@ -336,7 +347,7 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
       std::error_code ec;
       fs::remove(st.paths->upload_part(st.info.id), ec);
       auto rp = self->make_response_promise<caf::ok_atom>();
-      self->request(st.store, store_timeout, caf::delete_atom::value, upload_atom::value, st.info.id)
+      self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, st.info.id)
         .then(
           [self, rp](caf::ok_atom) mutable {
             log::info("upload", "upload terminated", {{"upload_id", self->state.info.id}});
@@ -348,6 +359,8 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
     },
     [self](idle_check_atom) {
       auto& st = self->state;
+      if (self->current_sender() != self->ctrl())
+        return;  // our own timer only
       auto now = now_ms();
       if (st.active && !st.committing && now - st.active->touched_ms > lease_timeout_ms) {
         log::warn("upload", "abandoned PATCH dropped", {{"upload_id", st.info.id}});
@@ -368,9 +381,9 @@ upload_session_actor::behavior_type session(session_ptr self, upload_info info,
 
 upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
                                           const upload_settings& settings,
-                                          upload_store_actor store, transcode_actor transcoder) {
-  return sys.spawn<caf::detached>(session, std::move(info), settings, std::move(store),
-                                  std::move(transcoder));
+                                          directory_actor directory, peer_set peers) {
+  return sys.spawn<caf::detached>(session_behavior, std::move(info), settings, std::move(directory),
+                                  std::move(peers));
 }
 
 }  // namespace sg

@@ -1,0 +1,150 @@
+#include "app/roles.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/auth/auth_service.hpp"
+#include "actors/auth/session_tokens.hpp"
+#include "actors/cache/cache.hpp"
+#include "actors/jobs/scheduler.hpp"
+#include "actors/metadata/metadata_store.hpp"
+#include "actors/monitor/monitor.hpp"
+#include "actors/nft/nft_verifier.hpp"
+#include "actors/transcode/transcode_supervisor.hpp"
+#include "actors/transcode/worker_launcher.hpp"
+#include "actors/upload/upload_manager.hpp"
+#include "app/gateway_role.hpp"
+#include "messages/errors.hpp"
+
+namespace sg {
+
+namespace {
+
+using actors = std::vector<caf::actor>;
+
+// Worker processes are this very binary.
+std::string own_executable() {
+  std::error_code ec;
+  auto path = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string{} : path.string();
+}
+
+template <class Handle>
+caf::actor untyped(const Handle& h) {
+  return caf::actor_cast<caf::actor>(h);
+}
+
+void place(role_env& env, service s, caf::actor h) {
+  caf::anon_send(env.directory, caf::put_atom::value, s, std::move(h));
+}
+
+caf::expected<actors> start_metadata(role_env& env) {
+  auto store = spawn_metadata_store(env.sys, env.config.data_dir);
+  caf::scoped_actor self{env.sys};
+  caf::error failed;
+  self->request(store, std::chrono::seconds(30), caf::ping_atom::value)
+    .receive([](caf::pong_atom) {}, [&](caf::error& e) { failed = std::move(e); });
+  if (failed)
+    return failed;
+  for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records})
+    place(env, s, untyped(store));
+  return actors{untyped(store)};
+}
+
+caf::expected<actors> start_cache(role_env& env) {
+  auto cache = spawn_cache(env.sys, static_cast<size_t>(env.config.cache_shards), env.config.cache_bytes);
+  place(env, service::cache, untyped(cache));
+  return actors{untyped(cache)};
+}
+
+caf::expected<actors> start_auth(role_env& env) {
+  auto settings = env.config.auth;
+  try {
+    settings.jwt_keys = jwt_keys_from(env.config.jwt_key_specs, env.config.data_dir, env.config.jwt_alg);
+    auto access = spawn_nft_verifier(env.sys, env.config.nft, env.directory);
+    auto auth = spawn_auth_service(env.sys, settings, env.directory);
+    place(env, service::access, untyped(access));
+    place(env, service::auth, untyped(auth));
+    return actors{untyped(auth), untyped(access)};
+  } catch (const std::exception& e) {
+    return make_error(errc::bad_request, e.what());
+  }
+}
+
+caf::expected<actors> start_upload(role_env& env) {
+  auto uploads = spawn_upload_manager(env.sys, env.config.upload, env.directory);
+  place(env, service::uploads, untyped(uploads));
+  return actors{untyped(uploads)};
+}
+
+caf::expected<actors> start_transcode(role_env& env) {
+  auto launcher = spawn_worker_launcher(
+    env.sys, {own_executable(), env.config.transcode.worker_memory_bytes, env.config.log_level});
+  if (!launcher)
+    return launcher.error();
+  auto supervisor = spawn_transcode_supervisor(env.sys, env.config.transcode, env.directory, *launcher);
+  place(env, service::transcoder, untyped(supervisor));
+  return actors{untyped(supervisor), untyped(*launcher)};
+}
+
+caf::expected<actors> start_jobs(role_env& env) {
+  return actors{untyped(spawn_scheduler(env.sys, env.directory, std::chrono::minutes(1)))};
+}
+
+caf::expected<actors> start_monitor(role_env& env) {
+  return actors{untyped(spawn_monitor(env.sys, env.config.data_dir, std::chrono::seconds(5)))};
+}
+
+// The stream role is served by the gateway of this node (its media routes).
+caf::expected<actors> start_stream(role_env&) {
+  return actors{};
+}
+
+}  // namespace
+
+bool role_env::runs(const std::string& role_name) const {
+  return std::any_of(planned.begin(), planned.end(), [&](const role* r) { return r->name == role_name; });
+}
+
+const std::vector<role>& role_table() {
+  static const std::vector<role> table{
+    {"metadata", {}, {service::video_store, service::upload_store, service::job_store, service::auth_records},
+     start_metadata},
+    {"cache", {}, {service::cache}, start_cache},
+    {"auth", {"metadata"}, {service::auth, service::access}, start_auth},
+    {"upload", {"metadata"}, {service::uploads}, start_upload},
+    {"transcode", {"metadata"}, {service::transcoder}, start_transcode},
+    {"jobs", {}, {}, start_jobs},
+    {"monitor", {}, {}, start_monitor},
+    {"gateway", {}, {}, start_gateway},
+    {"stream", {"gateway", "metadata"}, {}, start_stream},
+  };
+  return table;
+}
+
+caf::expected<std::vector<const role*>> plan_roles(const std::vector<std::string>& wanted,
+                                                   const std::vector<role>& table) {
+  for (const auto& name : wanted)
+    if (std::none_of(table.begin(), table.end(), [&](const role& r) { return r.name == name; }))
+      return make_error(errc::bad_request, "unknown role '" + name + "'");
+  auto wants = [&](const std::string& name) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
+  std::vector<const role*> plan;
+  for (const auto& r : table) {
+    if (!wants(r.name))
+      continue;
+    for (const auto& need : r.needs)
+      if (!wants(need))
+        return make_error(errc::bad_request,
+                          "role " + r.name + " needs " + need + " on this node, which it does not run");
+    plan.push_back(&r);
+  }
+  return plan;
+}
+
+}  // namespace sg

@@ -1,0 +1,96 @@
+#pragma once
+// The directory: which actor serves each service. Services and the gateway
+// find their peers here by name instead of holding handles captured at spawn;
+// subscribers hear of every change. On one node it holds local handles; the
+// cluster fills it with remote ones and the services never notice.
+// docs/architecture.md §Directory.
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include <caf/actor.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/auth_actor.hpp"
+#include "messages/cache_actor.hpp"
+#include "messages/metadata_actor.hpp"
+#include "messages/nft_actor.hpp"
+#include "messages/transcode_actor.hpp"
+#include "messages/upload_actor.hpp"
+
+namespace sg {
+
+enum class service : uint8_t {
+  video_store,
+  upload_store,
+  job_store,
+  auth_records,
+  uploads,     // upload_manager
+  transcoder,  // transcode_supervisor
+  auth,        // auth_service
+  access,      // nft_verifier: token-gate checks
+  cache,       // the cache façade
+};
+constexpr size_t service_count = 9;
+
+constexpr std::array<std::string_view, service_count> service_names{
+  "video_store", "upload_store", "job_store", "auth_records", "uploads",
+  "transcoder",  "auth",         "access",    "cache"};
+
+inline std::string to_string(service s) {
+  return std::string{service_names.at(static_cast<size_t>(s))};
+}
+
+using directory_actor = caf::typed_actor<
+  // Names the actor serving a service; a null handle withdraws it. An entry
+  // goes by itself when its actor terminates.
+  caf::reacts_to<caf::put_atom, service, caf::actor>,
+  // The actor serving a service (errc::unavailable when none does).
+  caf::replies_to<caf::get_atom, service>::with<caf::actor>,
+  // The subscriber receives an update for every entry now and every change
+  // later, until it terminates.
+  caf::reacts_to<caf::subscribe_atom, caf::actor>>;
+
+/// What a subscriber handles (not part of any public interface: the
+/// directory is the only sender it listens to).
+using directory_update = caf::reacts_to<caf::update_atom, service, caf::actor>;
+using directory_subscriber = caf::typed_actor<directory_update>;
+
+/// The typed handle of each service.
+template <service S> struct service_handle;
+template <> struct service_handle<service::video_store> { using type = video_store_actor; };
+template <> struct service_handle<service::upload_store> { using type = upload_store_actor; };
+template <> struct service_handle<service::job_store> { using type = job_store_actor; };
+template <> struct service_handle<service::auth_records> { using type = auth_records_actor; };
+template <> struct service_handle<service::uploads> { using type = upload_manager_actor; };
+template <> struct service_handle<service::transcoder> { using type = transcode_actor; };
+template <> struct service_handle<service::auth> { using type = auth_actor; };
+template <> struct service_handle<service::access> { using type = nft_actor; };
+template <> struct service_handle<service::cache> { using type = cache_actor; };
+
+/// True when the message `self` handles now came from `from` (a directory
+/// update, or a timer of its own, from anyone else is ignored).
+template <class Self, class Handle>
+bool sent_by(Self* self, const Handle& from) {
+  return from && caf::actor_cast<caf::actor_addr>(self->current_sender()) == from.address();
+}
+
+/// An actor's view of its peers, kept current from directory updates.
+class peer_set {
+public:
+  void update(service s, caf::actor h) { handles_[static_cast<size_t>(s)] = std::move(h); }
+
+  template <service S>
+  typename service_handle<S>::type get() const {
+    return caf::actor_cast<typename service_handle<S>::type>(handles_[static_cast<size_t>(S)]);
+  }
+
+  bool has(service s) const { return static_cast<bool>(handles_[static_cast<size_t>(s)]); }
+
+private:
+  std::array<caf::actor, service_count> handles_;
+};
+
+}  // namespace sg
