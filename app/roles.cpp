@@ -11,6 +11,7 @@
 #include "actors/auth/session_tokens.hpp"
 #include "actors/cache/cache.hpp"
 #include "actors/jobs/scheduler.hpp"
+#include "actors/media/media_store.hpp"
 #include "actors/metadata/metadata_store.hpp"
 #include "actors/monitor/monitor.hpp"
 #include "actors/nft/nft_verifier.hpp"
@@ -43,7 +44,7 @@ void place(role_env& env, service s, caf::actor h) {
 }
 
 caf::expected<actors> start_metadata(role_env& env) {
-  auto store = spawn_metadata_store(env.sys, env.config.data_dir);
+  auto store = spawn_metadata_store(env.sys, env.config.data_dir, env.directory);
   caf::scoped_actor self{env.sys};
   caf::error failed;
   self->request(store, std::chrono::seconds(30), caf::ping_atom::value)
@@ -52,7 +53,9 @@ caf::expected<actors> start_metadata(role_env& env) {
     return failed;
   for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records})
     place(env, s, untyped(store));
-  return actors{untyped(store)};
+  auto media = spawn_media_store(env.sys, env.config.data_dir);
+  place(env, service::media, untyped(media));
+  return actors{untyped(store), untyped(media)};
 }
 
 caf::expected<actors> start_cache(role_env& env) {
@@ -112,8 +115,8 @@ bool role_env::runs(const std::string& role_name) const {
 
 const std::vector<role>& role_table() {
   static const std::vector<role> table{
-    {"metadata", {}, {service::video_store, service::upload_store, service::job_store, service::auth_records},
-     start_metadata},
+    {"metadata", {}, {service::video_store, service::upload_store, service::job_store,
+                      service::auth_records, service::media}, start_metadata},
     {"cache", {}, {service::cache}, start_cache},
     {"auth", {"metadata"}, {service::auth, service::access}, start_auth},
     {"upload", {"metadata"}, {service::uploads}, start_upload},

@@ -21,7 +21,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/metrics.hpp"
-#include "runtime/storage.hpp"
+#include "runtime/media_files.hpp"
 
 namespace sg {
 
@@ -130,14 +130,10 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   }
   if (!servable(name))
     return problem(res, 404, "no such file");
-  auto path = data_paths{ctx.data_dir}.video_dir(id) + "/" + name;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) {
-    if (fd >= 0)
-      ::close(fd);
+  int fd = ctx.media->open_rendition(id, name, &st);  // in-process: no actor per segment
+  if (fd < 0)
     return problem(res, 404, "no such file");
-  }
   char etag[64];
   std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
                 static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));

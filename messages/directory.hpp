@@ -15,6 +15,7 @@
 
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
+#include "messages/media_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
@@ -32,12 +33,13 @@ enum class service : uint8_t {
   auth,        // auth_service
   access,      // nft_verifier: token-gate checks
   cache,       // the cache façade
+  media,       // media_store: upload parts, sources, renditions
 };
-constexpr size_t service_count = 9;
+constexpr size_t service_count = 10;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
-  "transcoder",  "auth",         "access",    "cache"};
+  "transcoder",  "auth",         "access",    "cache",        "media"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -69,6 +71,7 @@ template <> struct service_handle<service::transcoder> { using type = transcode_
 template <> struct service_handle<service::auth> { using type = auth_actor; };
 template <> struct service_handle<service::access> { using type = nft_actor; };
 template <> struct service_handle<service::cache> { using type = cache_actor; };
+template <> struct service_handle<service::media> { using type = media_store_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

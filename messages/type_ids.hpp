@@ -36,6 +36,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::transcode_outcome))
   CAF_ADD_TYPE_ID(streamgate, (sg::job_progress))
 
+  // Media
+  CAF_ADD_TYPE_ID(streamgate, (sg::media_paths))
+  CAF_ADD_TYPE_ID(streamgate, (sg::media_stat))
+
   // Sign-in, gates, cache
   CAF_ADD_TYPE_ID(streamgate, (sg::challenge_request))
   CAF_ADD_TYPE_ID(streamgate, (sg::challenge))
@@ -61,6 +65,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_shard_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::directory_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::media_store_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::gateway_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

@@ -13,12 +13,6 @@
 
 namespace sg {
 
-void data_paths::create() const {
-  std::filesystem::create_directories(uploads_dir());
-  std::filesystem::create_directories(media_dir());
-  std::filesystem::create_directories(db_dir());
-}
-
 namespace {
 
 // RocksDB's own log goes into ours (warnings and worse), not into a LOG file

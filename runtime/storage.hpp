@@ -1,6 +1,6 @@
 #pragma once
-// The data directory's layout and the RocksDB handle. Only metadata_store
-// opens the database; everyone may build paths (from generated ids only).
+// The RocksDB handle (only the metadata store opens the database) and the
+// free space of a disk. Media files are runtime/media_files.hpp's.
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -11,29 +11,6 @@
 #include <rocksdb/write_batch.h>
 
 namespace sg {
-
-class data_paths {
-public:
-  explicit data_paths(std::string root) : root_(std::move(root)) {}
-  const std::string& root() const { return root_; }
-  std::string db_dir() const { return root_ + "/db"; }
-  std::string uploads_dir() const { return root_ + "/uploads"; }
-  std::string media_dir() const { return root_ + "/media"; }
-  std::string upload_part(const std::string& upload_id) const {
-    return uploads_dir() + "/" + upload_id + ".part";
-  }
-  std::string video_dir(const std::string& video_id) const {
-    return media_dir() + "/" + video_id;
-  }
-  std::string video_source(const std::string& video_id) const {
-    return video_dir(video_id) + "/source";
-  }
-  /// Creates the directories; throws std::filesystem_error on failure.
-  void create() const;
-
-private:
-  std::string root_;
-};
 
 enum class column { videos, uploads, jobs, search, auth, usage };
 

@@ -18,14 +18,19 @@ namespace sg {
 
 namespace {
 
+// The four client interfaces and the directory's updates (the media store
+// removes a deleted video's files).
+using store_actor = metadata_actor::extend<directory_update>;
+
 struct store_state {
   std::unique_ptr<database> db;  // closed with the state, when the actor ends
   std::unique_ptr<catalog> records;
-  std::unique_ptr<data_paths> paths;
+  directory_actor directory;
+  peer_set peers;
   static inline const char* name = "metadata_store";
 };
 
-using store_ptr = metadata_actor::stateful_pointer<store_state>;
+using store_ptr = store_actor::stateful_pointer<store_state>;
 
 caf::error not_found(const std::string& what, const std::string& id) {
   return make_error(errc::not_found, what + " " + id + " does not exist");
@@ -83,20 +88,27 @@ void apply(video& v, const video_patch& p) {
   v.updated_ms = now_ms();
 }
 
-metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir) {
+store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
+                                 directory_actor directory) {
+  auto db_dir = data_dir + "/db";
   try {
-    self->state.paths = std::make_unique<data_paths>(data_dir);
-    self->state.paths->create();
-    self->state.db = std::make_unique<database>(self->state.paths->db_dir());
+    std::filesystem::create_directories(db_dir);
+    self->state.db = std::make_unique<database>(db_dir);
     self->state.records = std::make_unique<catalog>(*self->state.db);
   } catch (const std::exception& e) {
     log::error("metadata", "cannot open the database", {{"error", e.what()}});
     self->quit(make_error(errc::unavailable, e.what()));
-    return metadata_actor::behavior_type::make_empty_behavior();
+    return store_actor::behavior_type::make_empty_behavior();
   }
-  log::info("metadata", "database open", {{"path", self->state.paths->db_dir()}});
+  log::info("metadata", "database open", {{"path", db_dir}});
+  self->state.directory = directory;
+  self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   auto& db = *self->state.records;
   return {
+    [self](caf::update_atom, service s, caf::actor h) {
+      if (sent_by(self, self->state.directory))
+        self->state.peers.update(s, std::move(h));
+    },
     // video_store_actor
     [](caf::ping_atom) { return caf::pong_atom::value; },
     [&db](caf::get_atom, video_atom, const std::string& id) {
@@ -134,10 +146,12 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
         if (!who.owns(v->owner))
           return make_error(errc::forbidden, "only the owner may delete this video");
         db.delete_video(*v);
-        std::error_code ec;
-        std::filesystem::remove_all(self->state.paths->video_dir(id), ec);
-        if (ec)
-          log::warn("metadata", "media left behind", {{"video_id", id}, {"error", ec.message()}});
+        if (auto media = self->state.peers.get<service::media>())
+          self->request(media, std::chrono::seconds(30), caf::delete_atom::value, video_atom::value, id)
+            .then([](caf::ok_atom) {},
+                  [id](const caf::error& e) {
+                    log::warn("metadata", "media left behind", {{"video_id", id}, {"error", to_string(e)}});
+                  });
         return caf::ok_atom::value;
       });
     },
@@ -236,8 +250,9 @@ metadata_actor::behavior_type store(store_ptr self, const std::string& data_dir)
 
 }  // namespace
 
-metadata_actor spawn_metadata_store(caf::actor_system& sys, const std::string& data_dir) {
-  return sys.spawn<caf::detached>(store, data_dir);
+metadata_actor spawn_metadata_store(caf::actor_system& sys, const std::string& data_dir,
+                                    directory_actor directory) {
+  return sys.spawn<caf::detached>(store, data_dir, std::move(directory));
 }
 
 }  // namespace sg

@@ -14,7 +14,6 @@
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
-#include "runtime/storage.hpp"
 
 namespace sg {
 
@@ -108,14 +107,13 @@ void persist(supervisor_ptr self, const job_info& j, video_state s) {
           });
 }
 
-transcode_ticket ticket_for(const supervisor_state& st, const job_info& job) {
-  data_paths paths{st.settings.data_dir};
+transcode_ticket ticket_for(const supervisor_state& st, const job_info& job, const media_paths& where) {
   transcode_ticket t;
   t.job_id = job.id;
   t.video_id = job.video_id;
-  t.source = paths.video_source(job.video_id);
-  t.publish_dir = paths.video_dir(job.video_id);
-  t.out_dir = t.publish_dir + "/.work";
+  t.source = where.source;
+  t.publish_dir = where.publish_dir;
+  t.out_dir = where.work_dir;
   t.preset = st.settings.preset;
   t.segment_seconds = st.settings.segment_seconds;
   t.heights.assign(st.settings.heights.begin(), st.settings.heights.end());
@@ -156,6 +154,15 @@ void launch_worker(supervisor_ptr self) {
       });
 }
 
+// Ends an attempt that could not run (no media store, a dead worker).
+void fail_attempt(supervisor_ptr self, const std::string& job_id, const std::string& why) {
+  transcode_outcome out;
+  out.job_id = job_id;
+  out.status = job_state::failed;
+  out.error = why;
+  finish(self, std::move(out), false);
+}
+
 void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
   job.state = job_state::running;
   job.attempts += 1;
@@ -171,21 +178,27 @@ void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
     return it != self->state.jobs.end() && it->second.state == job_state::running &&
            it->second.attempts == attempt;
   };
-  self->request(slot.host, job_timeout, run_atom::value, ticket_for(self->state, job))
-    .then(
-      [self, still_current](transcode_outcome& out) {
-        if (still_current())
-          finish(self, std::move(out), false);
-      },
-      [self, still_current, id = job.id](const caf::error& e) {
-        if (!still_current())
-          return;
-        transcode_outcome out;
-        out.job_id = id;
-        out.status = job_state::failed;
-        out.error = "the worker did not finish the job: " + to_string(e);
-        finish(self, std::move(out), false);
-      });
+  auto run = [self, still_current, job](const media_paths& where) {
+    auto* slot = self->state.slot_of(job.id);
+    if (!still_current() || slot == nullptr)
+      return;
+    self->request(slot->host, job_timeout, run_atom::value, ticket_for(self->state, job, where))
+      .then(
+        [self, still_current](transcode_outcome& out) {
+          if (still_current())
+            finish(self, std::move(out), false);
+        },
+        [self, still_current, id = job.id](const caf::error& e) {
+          if (still_current())
+            fail_attempt(self, id, "the worker did not finish the job: " + to_string(e));
+        });
+  };
+  // Where the source is and the renditions go is the media store's to say.
+  self->request(self->state.peers.get<service::media>(), store_timeout, locate_atom::value, job.video_id)
+    .then(run, [self, still_current, id = job.id](const caf::error& e) {
+      if (still_current())
+        fail_attempt(self, id, "cannot locate the video's media: " + to_string(e));
+    });
 }
 
 void dispatch(supervisor_ptr self) {

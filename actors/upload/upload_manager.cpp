@@ -17,7 +17,6 @@
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
-#include "runtime/storage.hpp"
 
 namespace sg {
 
@@ -89,8 +88,9 @@ void reclaim(manager_ptr self, upload_info u) {
   auto& st = self->state;
   if (auto it = st.sessions.find(u.id); it != st.sessions.end())
     self->send_exit(it->second, caf::exit_reason::user_shutdown);
-  std::error_code ec;
-  std::filesystem::remove(data_paths{st.settings.data_dir}.upload_part(u.id), ec);
+  if (auto media = st.peers.get<service::media>())
+    self->request(media, store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
+      .then([](caf::ok_atom) {}, [](const caf::error&) {});
   u.state = upload_state::expired;
   self->request(store_of(self), store_timeout, caf::put_atom::value, u)
     .then([](caf::ok_atom) {}, [](const caf::error&) {});

@@ -8,14 +8,14 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/upload/disk_space.hpp"
-#include "actors/upload/part_file.hpp"
+#include "runtime/part_file.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
-#include "runtime/storage.hpp"
+#include "runtime/media_files.hpp"
 
 namespace sg {
 
@@ -37,7 +37,7 @@ struct session_state {
   upload_settings settings;
   directory_actor directory;
   peer_set peers;
-  std::optional<data_paths> paths;
+  std::optional<media_files> media;
   std::unique_ptr<part_file> file;
   std::optional<lease> active;
   uint64_t next_lease = 1;
@@ -125,13 +125,9 @@ void deliver_finish(session_ptr self, const caf::expected<upload_info>& result) 
 // so recovery after a crash between them simply runs this again.
 void make_video(session_ptr self) {
   auto& st = self->state;
-  const auto& paths = *st.paths;
-  const auto& vid = st.info.video_id;
   try {
     st.file.reset();
-    fs::create_directories(paths.video_dir(vid));
-    if (fs::exists(paths.upload_part(st.info.id)))
-      fs::rename(paths.upload_part(st.info.id), paths.video_source(vid));
+    st.media->commit_source(st.info.id, st.info.video_id);
   } catch (const std::exception& e) {
     log::error("upload", "cannot move the upload to media",
                {{"upload_id", st.info.id}, {"error", e.what()}});
@@ -151,8 +147,7 @@ void make_video(session_ptr self) {
           self->send(transcoder, kick_atom::value, v.job_id);
         // A final upload's parts are spent now.
         for (const auto& part : st.info.spec.concat_parts) {
-          std::error_code ec;
-          fs::remove(st.paths->upload_part(part), ec);
+          st.media->remove_part(part);
           self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, part)
             .then([](caf::ok_atom) {}, [](const caf::error&) {});
         }
@@ -166,7 +161,7 @@ void join_parts(session_ptr self) {
   try {
     st.file->truncate(0);
     for (size_t i = 0; i < spec.concat_parts.size(); ++i)
-      st.file->append_file(st.paths->upload_part(spec.concat_parts[i]), spec.concat_lengths.at(i));
+      st.media->append_part(*st.file, spec.concat_parts[i], spec.concat_lengths.at(i));
     st.file->sync();
   } catch (const std::exception& e) {
     log::error("upload", "cannot join parts", {{"upload_id", st.info.id}, {"error", e.what()}});
@@ -215,11 +210,11 @@ session_actor::behavior_type session_behavior(session_ptr self, upload_info info
   st.directory = directory;
   st.peers = std::move(peers);
   self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
-  st.paths.emplace(st.settings.data_dir);
+  st.media.emplace(st.settings.data_dir);
   st.touched_ms = now_ms();
   if (st.info.state == upload_state::active) {
     try {
-      st.file = std::make_unique<part_file>(st.paths->upload_part(st.info.id));
+      st.file = st.media->open_part(st.info.id);
       if (!st.info.is_final() && st.file->size() != st.info.offset)
         st.file->truncate(st.info.offset);  // unacknowledged bytes of a crash
     } catch (const std::exception& e) {
@@ -344,8 +339,7 @@ session_actor::behavior_type session_behavior(session_ptr self, upload_info info
         return make_error(errc::conflict, "the upload is being committed");
       st.active.reset();
       st.file.reset();
-      std::error_code ec;
-      fs::remove(st.paths->upload_part(st.info.id), ec);
+      st.media->remove_part(st.info.id);
       auto rp = self->make_response_promise<caf::ok_atom>();
       self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, st.info.id)
         .then(

@@ -1,4 +1,4 @@
-#include "actors/upload/part_file.hpp"
+#include "runtime/part_file.hpp"
 
 #include <cerrno>
 #include <system_error>

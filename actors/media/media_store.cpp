@@ -1,0 +1,91 @@
+#include "actors/media/media_store.hpp"
+
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/errors.hpp"
+#include "runtime/log.hpp"
+#include "runtime/media_files.hpp"
+
+namespace sg {
+
+namespace {
+
+struct media_state {
+  std::unique_ptr<media_files> files;
+  static inline const char* name = "media_store";
+};
+
+using media_ptr = media_store_actor::stateful_pointer<media_state>;
+
+// An open rendition file, closed when it goes.
+struct open_file {
+  int fd = -1;
+  struct stat st {};
+  ~open_file() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+
+media_store_actor::behavior_type media_store(media_ptr self, std::string data_dir) {
+  self->state.files = std::make_unique<media_files>(std::move(data_dir));
+  try {
+    self->state.files->create();
+  } catch (const std::exception& e) {
+    log::error("media", "cannot create the media directories", {{"error", e.what()}});
+    self->quit(make_error(errc::unavailable, e.what()));
+    return media_store_actor::behavior_type::make_empty_behavior();
+  }
+  const auto& files = *self->state.files;
+  auto open = [&files](const std::string& video, const std::string& name, open_file& f) {
+    f.fd = files.open_rendition(video, name, &f.st);
+    return f.fd >= 0;
+  };
+  return {
+    [&files](locate_atom, const std::string& video) {
+      auto where = files.locate(video);
+      return media_paths{where.source, where.work_dir, where.publish_dir};
+    },
+    [&files](caf::delete_atom, video_atom, const std::string& video) {
+      if (!files.remove_video(video))
+        log::warn("media", "media left behind", {{"video_id", video}});
+      return caf::ok_atom::value;
+    },
+    [&files](caf::delete_atom, upload_atom, const std::string& upload) {
+      files.remove_part(upload);
+      return caf::ok_atom::value;
+    },
+    [open](caf::get_atom, media_atom, const std::string& video,
+           const std::string& name) -> caf::result<media_stat> {
+      open_file f;
+      if (!open(video, name, f))
+        return make_error(errc::not_found, "no such file");
+      return media_stat{static_cast<uint64_t>(f.st.st_size),
+                        f.st.st_mtim.tv_sec * 1'000'000'000LL + f.st.st_mtim.tv_nsec};
+    },
+    [open](caf::get_atom, media_atom, const std::string& video, const std::string& name,
+           uint64_t offset, uint32_t length) -> caf::result<std::vector<char>> {
+      open_file f;
+      if (!open(video, name, f))
+        return make_error(errc::not_found, "no such file");
+      std::vector<char> out(std::min(length, max_media_read));
+      auto n = ::pread(f.fd, out.data(), out.size(), static_cast<off_t>(offset));
+      if (n < 0)
+        return make_error(errc::internal, "cannot read the file");
+      out.resize(static_cast<size_t>(n));
+      return out;
+    },
+  };
+}
+
+}  // namespace
+
+media_store_actor spawn_media_store(caf::actor_system& sys, const std::string& data_dir) {
+  return sys.spawn<caf::detached>(media_store, data_dir);
+}
+
+}  // namespace sg
