@@ -66,6 +66,13 @@ struct supervisor_state {
 
 using supervisor_ptr = supervisor_actor::stateful_pointer<supervisor_state>;
 
+// Backoff and idle times follow the actor clock (a test drives it), not the
+// wall clock the records carry.
+int64_t clock_ms(supervisor_ptr self) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(self->clock().now().time_since_epoch())
+    .count();
+}
+
 job_store_actor store_of(supervisor_ptr self) {
   return self->state.peers.get<service::job_store>();
 }
@@ -142,14 +149,14 @@ void launch_worker(supervisor_ptr self) {
         st.launching -= 1;
         st.launch_failures = 0;
         self->monitor(host);
-        st.workers.push_back(worker_slot{std::move(host), {}, now_ms()});
+        st.workers.push_back(worker_slot{std::move(host), {}, clock_ms(self)});
         dispatch(self);
       },
       [self](const caf::error& e) {
         auto& st = self->state;
         st.launching -= 1;
         st.launch_failures += 1;
-        st.next_launch_ms = now_ms() + (int64_t{1000} << std::min(st.launch_failures, 5u));
+        st.next_launch_ms = clock_ms(self) + (int64_t{1000} << std::min(st.launch_failures, 5u));
         log::error("transcode", "cannot start a worker process", {{"error", to_string(e)}});
       });
 }
@@ -203,7 +210,7 @@ void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
 
 void dispatch(supervisor_ptr self) {
   auto& st = self->state;
-  auto now = now_ms();
+  auto now = clock_ms(self);
   size_t waiting = 0;
   for (auto it = st.queue.begin(); it != st.queue.end();) {
     auto& job = st.jobs[*it];
@@ -242,7 +249,7 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   auto& st = self->state;
   if (auto* slot = st.slot_of(out.job_id)) {
     slot->job_id.clear();
-    slot->idle_since_ms = now_ms();
+    slot->idle_since_ms = clock_ms(self);
   }
   auto found = st.jobs.find(out.job_id);
   if (found == st.jobs.end())
@@ -288,7 +295,7 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
     // Transient: retry after 1, 2, 4, ... times the base delay.
     auto delay = static_cast<int64_t>(st.settings.backoff_ms) << (job.attempts - 1);
     job.state = job_state::queued;
-    job.not_before_ms = now_ms() + delay;
+    job.not_before_ms = clock_ms(self) + delay;
     log::warn("transcode", "job will retry",
               {{"job_id", job.id}, {"attempt", job.attempts}, {"delay_ms", delay}, {"error", job.error}});
     persist(self, job, state_of(job, video_status::queued));
@@ -311,6 +318,7 @@ void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
     if (job.state == job_state::running)
       log::info("transcode", "resuming an interrupted job", {{"job_id", job.id}});
     job.state = job_state::queued;
+    job.not_before_ms = 0;  // a stored backoff belongs to another clock
     st.jobs[job.id] = job;
     st.queue.push_back(job.id);
   }
@@ -343,7 +351,7 @@ void poll_progress(supervisor_ptr self) {
 // Idle workers above the minimum stop; their processes end with them.
 void shrink(supervisor_ptr self) {
   auto& st = self->state;
-  auto now = now_ms();
+  auto now = clock_ms(self);
   for (auto it = st.workers.begin(); it != st.workers.end();) {
     bool surplus = static_cast<int>(st.workers.size()) > st.settings.min_workers;
     if (surplus && it->job_id.empty() && now - it->idle_since_ms > st.settings.worker_idle_s * 1000LL) {
