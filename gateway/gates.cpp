@@ -1,5 +1,7 @@
 #include "gateway/gates.hpp"
 
+#include "messages/limits.hpp"
+
 #include <nlohmann/json.hpp>
 
 
@@ -10,7 +12,6 @@ bool is_address(const std::string& s) {
   return s.size() == 42 && s.compare(0, 2, "0x") == 0 &&
          s.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos;
 }
-constexpr size_t max_rules = 16;
 }  // namespace
 
 std::optional<gate_rule> parse_gate_rule(const nlohmann::json& j, std::string* why) {
@@ -67,7 +68,7 @@ std::optional<gate> parse_gate(const nlohmann::json& j, std::string* why) {
     return std::nullopt;
   }
   g.mode = *mode;
-  if (j["rules"].empty() || j["rules"].size() > max_rules) {
+  if (j["rules"].empty() || j["rules"].size() > limits::gate_rules) {
     *why = "a gate has 1 to 16 rules";
     return std::nullopt;
   }

@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the routes: the video a request names, and the text limits.
+// Shared by the routes: the video a request names.
 #include <optional>
 #include <string>
 
@@ -9,8 +9,6 @@
 
 namespace sg {
 
-constexpr size_t max_title_bytes = 300;
-constexpr size_t max_description_bytes = 10000;
 
 /// The video id of the path's first capture, when well-formed; otherwise
 /// answers 404 and returns nothing.

@@ -5,6 +5,7 @@
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
+#include "messages/limits.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
@@ -80,8 +81,8 @@ bool read_metadata(const httplib::Request& req, httplib::Response& res, upload_s
   spec.title = tus::metadata_value(*md, "title");
   spec.description = tus::metadata_value(*md, "description");
   spec.tags = std::move(*tags);
-  if (spec.title.size() > max_title_bytes || spec.filename.size() > max_title_bytes ||
-      spec.description.size() > max_description_bytes) {
+  if (spec.title.size() > limits::title_bytes || spec.filename.size() > limits::title_bytes ||
+      spec.description.size() > limits::description_bytes) {
     problem(res, 400, "title, filename or description is too long");
     return false;
   }

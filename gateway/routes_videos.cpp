@@ -6,6 +6,7 @@
 #include "gateway/auth_filter.hpp"
 #include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
+#include "messages/limits.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
@@ -101,15 +102,15 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
   }
   video_patch p;
   for (const auto& [key, value] : j->items()) {
-    if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= max_title_bytes) {
+    if (key == "title" && value.is_string() && value.get_ref<const std::string&>().size() <= limits::title_bytes) {
       p.has_title = true;
       p.title = value.get<std::string>();
     } else if (key == "description" && value.is_string() &&
-               value.get_ref<const std::string&>().size() <= max_description_bytes) {
+               value.get_ref<const std::string&>().size() <= limits::description_bytes) {
       p.has_description = true;
       p.description = value.get<std::string>();
     } else if (key == "tags" && value.is_array()) {
-      if (value.size() > tus::max_tags) {
+      if (value.size() > limits::tags) {
         why = "tags: at most 32, each at most 64 characters";
         return std::nullopt;
       }
@@ -186,9 +187,9 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   upload_spec spec;
   spec.owner = *user;
   spec.length = *length;
-  auto title = text_param(req, "title", max_title_bytes, res);
-  auto description = title ? text_param(req, "description", max_description_bytes, res) : std::nullopt;
-  auto filename = description ? text_param(req, "filename", max_title_bytes, res) : std::nullopt;
+  auto title = text_param(req, "title", limits::title_bytes, res);
+  auto description = title ? text_param(req, "description", limits::description_bytes, res) : std::nullopt;
+  auto filename = description ? text_param(req, "filename", limits::title_bytes, res) : std::nullopt;
   if (!filename)
     return;
   spec.title = std::move(*title);

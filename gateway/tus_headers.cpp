@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "messages/limits.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/text.hpp"
 
@@ -85,22 +86,22 @@ std::optional<concat_header> parse_concat(const std::string& header) {
 }
 
 std::optional<std::vector<std::string>> parse_tags(const std::string& s) {
-  // The cost stays linear in the input: a list too long to hold max_tags tags
-  // is refused unread, and de-duplication compares against at most max_tags.
-  if (s.size() > max_tags * (max_tag_length + 8))
+  // The cost stays linear in the input: a list too long to hold all its tags
+  // is refused unread, and de-duplication compares against at most that many.
+  if (s.size() > limits::tags * (limits::tag_bytes + 8))
     return std::nullopt;
   std::vector<std::string> out;
   for (auto raw : split(s, ',')) {
     auto tag = text::trim(raw);
     if (tag.empty())
       continue;
-    if (tag.size() > max_tag_length ||
+    if (tag.size() > limits::tag_bytes ||
         std::any_of(tag.begin(), tag.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }) ||
         !text::valid_utf8(tag))
       return std::nullopt;
     if (std::find(out.begin(), out.end(), tag) != out.end())
       continue;
-    if (out.size() == max_tags)
+    if (out.size() == limits::tags)
       return std::nullopt;
     out.emplace_back(tag);
   }

@@ -38,9 +38,6 @@ struct concat_header {
 };
 std::optional<concat_header> parse_concat(const std::string& header);
 
-inline constexpr size_t max_tags = 32;
-inline constexpr size_t max_tag_length = 64;
-
 /// Comma-separated tags, trimmed, de-duplicated; empty ones dropped. None if
 /// too many or too long, checked before any other work.
 std::optional<std::vector<std::string>> parse_tags(const std::string& s);

@@ -47,8 +47,7 @@ using cache_shard_actor = caf::typed_actor<
   caf::replies_to<caf::delete_atom, std::string>::with<uint64_t>,
   // Removes every key starting with the prefix; answers how many went.
   caf::replies_to<caf::delete_atom, prefix_atom, std::string>::with<uint64_t>,
-  caf::replies_to<stats_atom>::with<cache_stats>,
-  caf::reacts_to<sweep_atom>>;
+  caf::replies_to<stats_atom>::with<cache_stats>>;
 
 /// What the whole cache holds: the sum, and each shard.
 struct cache_report {

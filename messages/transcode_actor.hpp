@@ -41,9 +41,7 @@ using worker_launcher_actor = caf::typed_actor<
   // From a worker process: the token from its environment, its pid, its host.
   caf::replies_to<caf::join_atom, std::string, int32_t, worker_host_actor>::with<caf::ok_atom>,
   // The loopback port it was published on (local callers only, once).
-  caf::reacts_to<caf::publish_atom, uint16_t>,
-  // Internal: registration deadlines and reaping exited processes.
-  caf::reacts_to<caf::tick_atom>>;
+  caf::reacts_to<caf::publish_atom, uint16_t>>;
 
 using transcode_actor = caf::typed_actor<
   // A job queued in the job store (a finished upload, a re-run): run it.

@@ -41,9 +41,12 @@ struct shard_state {
   }
 };
 
-using shard_ptr = cache_shard_actor::stateful_pointer<shard_state>;
+// The public interface and the shard's own expiry timer.
+using shard_actor = cache_shard_actor::extend<caf::reacts_to<sweep_atom>>;
 
-cache_shard_actor::behavior_type shard(shard_ptr self, size_t index, uint64_t capacity) {
+using shard_ptr = shard_actor::stateful_pointer<shard_state>;
+
+shard_actor::behavior_type shard(shard_ptr self, size_t index, uint64_t capacity) {
   auto& st = self->state;
   st.capacity = capacity;
   st.stats.capacity_bytes = capacity;
@@ -120,6 +123,8 @@ cache_shard_actor::behavior_type shard(shard_ptr self, size_t index, uint64_t ca
       return s;
     },
     [self](sweep_atom) {
+      if (self->current_sender() != self->ctrl())
+        return;  // our own timer only
       auto& st = self->state;
       auto now = now_ms();
       for (auto it = st.lru.begin(); it != st.lru.end();) {

@@ -56,7 +56,10 @@ struct launcher_state {
   }
 };
 
-using launcher_ptr = worker_launcher_actor::stateful_pointer<launcher_state>;
+// The public interface and the launcher's own timer (join deadlines, reaping).
+using launcher_actor = worker_launcher_actor::extend<caf::reacts_to<caf::tick_atom>>;
+
+using launcher_ptr = launcher_actor::stateful_pointer<launcher_state>;
 
 bool from_this_node(launcher_ptr self) {
   const auto& sender = self->current_sender();
@@ -128,7 +131,7 @@ void reap(launcher_state& st) {
   }
 }
 
-worker_launcher_actor::behavior_type launcher(launcher_ptr self, worker_process_settings settings) {
+launcher_actor::behavior_type launcher(launcher_ptr self, worker_process_settings settings) {
   self->state.settings = std::move(settings);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& st = self->state;
@@ -175,6 +178,8 @@ worker_launcher_actor::behavior_type launcher(launcher_ptr self, worker_process_
       return caf::ok_atom::value;
     },
     [self](caf::tick_atom) {
+      if (self->current_sender() != self->ctrl())
+        return;  // our own timer only
       auto& st = self->state;
       auto now = now_ms();
       for (auto it = st.pending.begin(); it != st.pending.end();) {
@@ -201,7 +206,8 @@ worker_launcher_actor::behavior_type launcher(launcher_ptr self, worker_process_
 
 caf::expected<worker_launcher_actor> spawn_worker_launcher(caf::actor_system& sys,
                                                            const worker_process_settings& settings) {
-  auto h = sys.spawn(launcher, settings);
+  // Published under its public interface: its timer is not for workers.
+  worker_launcher_actor h = sys.spawn(launcher, settings);
   auto port = sys.middleman().publish(h, 0, "127.0.0.1", true);
   if (!port) {
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);

@@ -17,6 +17,7 @@
 #include "gateway/byte_ranges.hpp"
 #include "gateway/route_table.hpp"
 #include "gateway/tus_headers.hpp"
+#include "messages/limits.hpp"
 #include "runtime/json.hpp"
 #include "runtime/text.hpp"
 
@@ -94,7 +95,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_utf8(s);
   check_json(s);
   if (auto tags = sg::tus::parse_tags(s))
-    if (tags->size() > sg::tus::max_tags)
+    if (tags->size() > sg::limits::tags)
       std::abort();
   (void) sg::tus::parse_metadata(s);
   return 0;

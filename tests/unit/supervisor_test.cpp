@@ -91,7 +91,6 @@ worker_launcher_actor::behavior_type launcher(worker_launcher_actor::pointer sel
     },
     [](caf::join_atom, const std::string&, int32_t, worker_host_actor&) { return caf::ok_atom::value; },
     [](caf::publish_atom, uint16_t) {},
-    [](caf::tick_atom) {},
   };
 }
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gateway/tus_headers.hpp"
+#include "messages/limits.hpp"
 
 using namespace sg::tus;
 
@@ -68,7 +69,7 @@ BOOST_AUTO_TEST_CASE(tags_refuse_huge_lists_before_any_work) {
   std::string distinct;
   for (int i = 0; i < 80000; ++i)
     distinct += "t" + std::to_string(i) + ",";
-  BOOST_TEST(distinct.size() > max_tags * (max_tag_length + 8));
+  BOOST_TEST(distinct.size() > sg::limits::tags * (sg::limits::tag_bytes + 8));
   BOOST_TEST(!parse_tags(distinct));
   std::string repeats;
   for (int i = 0; i < 600; ++i)
