@@ -12,9 +12,17 @@ public:
   explicit bearer_auth(const gateway_context& ctx) : ctx_(ctx) {}
   bool on_request(const httplib::Request& req, httplib::Response& res,
                   request_context& rc) override {
+    auto need = rc.route ? rc.route->auth : auth_need::optional;
+    if (need == auth_need::none)
+      return true;  // e.g. the auth routes, which read the header themselves
     auto h = req.get_header_value("Authorization");
-    if (h.empty() || rc.group() == "auth")
-      return true;  // anonymous; the auth routes read the header themselves
+    if (h.empty()) {
+      if (need == auth_need::optional)
+        return true;  // anonymous
+      res.set_header("WWW-Authenticate", "Bearer");
+      problem(res, 401, "sign in first: this needs an Authorization: Bearer token");
+      return false;
+    }
     auto auth = ctx_.peer<service::auth>();
     if (!auth) {
       res.set_header("Retry-After", "5");
@@ -53,6 +61,10 @@ std::optional<std::string> require_user(httplib::Response& res) {
   res.set_header("WWW-Authenticate", "Bearer");
   problem(res, 401, "sign in first: this needs an Authorization: Bearer token");
   return std::nullopt;
+}
+
+const std::string& signed_in_user() {
+  return current_request().address;
 }
 
 principal acting() {

@@ -12,11 +12,24 @@ namespace sg {
 /// at most --http-max-body-bytes), or streamed in pieces by the handler.
 enum class body_kind { bounded, stream };
 
+/// What a route needs of the caller: no session (the bearer header is the
+/// route's own business, as in sign-in), an optional one, or a required one
+/// (401 from the filter, before the route runs).
+enum class auth_need { none, optional, required };
+
+/// A route's rate-limit group and authentication need.
+struct route_traits {
+  route_traits(const char* g, auth_need a = auth_need::optional) : group(g), auth(a) {}
+  const char* group;
+  auth_need auth;
+};
+
 struct route_spec {
   std::string method;   // GET (also serves HEAD), POST, PATCH, DELETE, OPTIONS
   std::string pattern;  // "/api/v1/videos/{id}/job"; a last "{name*}" takes the rest
   std::string group;    // rate-limit group: auth, upload, api, media, other
   body_kind body = body_kind::bounded;
+  auth_need auth = auth_need::optional;
   std::string label;    // the pattern as metric and log label ("{name*}" as "{name}"); set by add
 
   /// The equivalent regular expression, for httplib's own dispatch.

@@ -17,28 +17,29 @@ public:
 
   router(httplib::Server& svr, route_table& table) : svr_(svr), table_(table) {}
 
-  /// GET also answers HEAD. `group` is the rate-limit group.
-  void get(const std::string& pattern, const char* group, handler h) {
-    svr_.Get(add("GET", pattern, group, body_kind::bounded), read_whole(std::move(h)));
+  /// GET also answers HEAD. `traits`: the rate-limit group, and whether a
+  /// session is needed (optional unless said).
+  void get(const std::string& pattern, route_traits traits, handler h) {
+    svr_.Get(add("GET", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
-  void post(const std::string& pattern, const char* group, handler h) {
-    svr_.Post(add("POST", pattern, group, body_kind::bounded), read_whole(std::move(h)));
+  void post(const std::string& pattern, route_traits traits, handler h) {
+    svr_.Post(add("POST", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
-  void patch(const std::string& pattern, const char* group, handler h) {
-    svr_.Patch(add("PATCH", pattern, group, body_kind::bounded), read_whole(std::move(h)));
+  void patch(const std::string& pattern, route_traits traits, handler h) {
+    svr_.Patch(add("PATCH", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
-  void del(const std::string& pattern, const char* group, handler h) {
-    svr_.Delete(add("DELETE", pattern, group, body_kind::bounded), read_whole(std::move(h)));
+  void del(const std::string& pattern, route_traits traits, handler h) {
+    svr_.Delete(add("DELETE", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
-  void options(const std::string& pattern, const char* group, handler h) {
-    svr_.Options(add("OPTIONS", pattern, group, body_kind::bounded), read_whole(std::move(h)));
+  void options(const std::string& pattern, route_traits traits, handler h) {
+    svr_.Options(add("OPTIONS", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
   /// Handlers that read their body themselves, in pieces (uploads).
-  void post_stream(const std::string& pattern, const char* group, stream_handler h) {
-    svr_.Post(add("POST", pattern, group, body_kind::stream), std::move(h));
+  void post_stream(const std::string& pattern, route_traits traits, stream_handler h) {
+    svr_.Post(add("POST", pattern, traits, body_kind::stream), std::move(h));
   }
-  void patch_stream(const std::string& pattern, const char* group, stream_handler h) {
-    svr_.Patch(add("PATCH", pattern, group, body_kind::stream), std::move(h));
+  void patch_stream(const std::string& pattern, route_traits traits, stream_handler h) {
+    svr_.Patch(add("PATCH", pattern, traits, body_kind::stream), std::move(h));
   }
 
 private:
@@ -49,8 +50,8 @@ private:
       h(req, res);
     };
   }
-  std::string add(const char* method, const std::string& pattern, const char* group, body_kind body) {
-    return table_.add(route_spec{method, pattern, group, body, {}}).regex();
+  std::string add(const char* method, const std::string& pattern, route_traits traits, body_kind body) {
+    return table_.add(route_spec{method, pattern, traits.group, body, traits.auth, {}}).regex();
   }
   httplib::Server& svr_;
   route_table& table_;

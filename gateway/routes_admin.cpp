@@ -59,9 +59,9 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
 }  // namespace
 
 void add_admin_routes(router& r, const gateway_context& ctx) {
-  r.get("/api/v1/admin/cache", "api",
+  r.get("/api/v1/admin/cache", {"api", auth_need::none},
         [&ctx](const httplib::Request& q, httplib::Response& s) { stats(ctx, q, s); });
-  r.del("/api/v1/admin/cache", "api",
+  r.del("/api/v1/admin/cache", {"api", auth_need::none},
         [&ctx](const httplib::Request& q, httplib::Response& s) { invalidate(ctx, q, s); });
 }
 

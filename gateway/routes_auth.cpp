@@ -173,11 +173,11 @@ void add_auth_routes(router& r, const gateway_context& ctx) {
   auto bind = [&ctx](handler h) {
     return [&ctx, h](const httplib::Request& q, httplib::Response& s) { h(ctx, q, s); };
   };
-  r.post("/api/v1/auth/challenge", "auth", bind(challenge_route));
-  r.post("/api/v1/auth/verify", "auth", bind(verify_route));
-  r.post("/api/v1/auth/refresh", "auth", bind(refresh_route));
-  r.post("/api/v1/auth/logout", "auth", bind(logout_route));
-  r.get("/api/v1/auth/me", "auth", bind(me_route));
+  r.post("/api/v1/auth/challenge", {"auth", auth_need::none}, bind(challenge_route));
+  r.post("/api/v1/auth/verify", {"auth", auth_need::none}, bind(verify_route));
+  r.post("/api/v1/auth/refresh", {"auth", auth_need::none}, bind(refresh_route));
+  r.post("/api/v1/auth/logout", {"auth", auth_need::none}, bind(logout_route));
+  r.get("/api/v1/auth/me", {"auth", auth_need::none}, bind(me_route));
 }
 
 }  // namespace sg

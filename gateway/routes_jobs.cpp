@@ -43,7 +43,7 @@ void get_job(const gateway_context& ctx, const httplib::Request& req, httplib::R
 // transcoder is told to take it.
 void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto id = video_id_of(req, res);
-  if (!id || !require_user(res))
+  if (!id)
     return;
   if (!ctx.peer<service::transcoder>())
     return problem(res, 503, "this node does not transcode");
@@ -58,8 +58,6 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto id = req.matches[1].str();
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
-  if (!require_user(res))
-    return;
   if (!ctx.peer<service::transcoder>())
     return problem(res, 503, "this node does not transcode");
   auto j = ask<job_info>(ctx, ctx.peer<service::transcoder>(), cancel_atom::value, acting(), id);
@@ -73,8 +71,8 @@ void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Re
 void add_job_routes(router& r, const gateway_context& ctx) {
   const std::string one = "/api/v1/videos/{id}/job";
   r.get(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { get_job(ctx, q, s); });
-  r.post(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { rerun(ctx, q, s); });
-  r.del("/api/v1/jobs/{id}", "api",
+  r.post(one, {"api", auth_need::required}, [&ctx](const httplib::Request& q, httplib::Response& s) { rerun(ctx, q, s); });
+  r.del("/api/v1/jobs/{id}", {"api", auth_need::required},
         [&ctx](const httplib::Request& q, httplib::Response& s) { cancel(ctx, q, s); });
 }
 

@@ -12,11 +12,9 @@
 namespace sg {
 
 void add_nft_routes(router& r, const gateway_context& ctx) {
-  r.post("/api/v1/nft/verify", "api",
+  r.post("/api/v1/nft/verify", {"api", auth_need::required},
          [&ctx](const httplib::Request& req, httplib::Response& res) {
-           auto user = require_user(res);
-           if (!user)
-             return;
+           const auto& user = signed_in_user();
            std::string why;
            auto body = parse_json(req.body, &why);
            if (!body)
@@ -24,13 +22,13 @@ void add_nft_routes(router& r, const gateway_context& ctx) {
            auto rule = parse_gate_rule(*body, &why);
            if (!rule)
              return problem(res, 400, why);
-           auto holds = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, holding_check{*rule, *user});
+           auto holds = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, holding_check{*rule, user});
            if (!holds) {
              if (holds.error() == errc::unavailable)
                res.set_header("Retry-After", "5");
              return problem(res, holds.error());
            }
-           send_json(res, {{"address", *user}, {"holds", *holds}});
+           send_json(res, {{"address", user}, {"holds", *holds}});
          });
 }
 

@@ -145,7 +145,7 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
 
 void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto id = video_id_of(req, res);
-  if (!id || !require_user(res))
+  if (!id)
     return;
   auto type = req.get_header_value("Content-Type");
   if (type.rfind("application/json", 0) != 0 && type.rfind("application/merge-patch+json", 0) != 0)
@@ -162,7 +162,7 @@ void patch(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 
 void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto id = video_id_of(req, res);
-  if (!id || !require_user(res))
+  if (!id)
     return;
   auto done = ask<caf::ok_atom>(ctx, ctx.peer<service::video_store>(), caf::delete_atom::value, acting(), *id);
   if (!done)
@@ -174,9 +174,6 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
 void simple_upload(const gateway_context& ctx, const httplib::Request& req,
                    httplib::Response& res, const httplib::ContentReader& body) {
   auto refuse = [&](int status, const std::string& detail) { problem(res, status, detail); };
-  auto user = require_user(res);
-  if (!user)
-    return;
   if (!req.has_header("Content-Length"))
     return refuse(411, "send the file with Content-Length");
   auto length = text::parse_u64(req.get_header_value("Content-Length"));
@@ -185,7 +182,7 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
   if (*length > ctx.tus_max_size)
     return refuse(413, "the file exceeds the upload size limit");
   upload_spec spec;
-  spec.owner = *user;
+  spec.owner = signed_in_user();
   spec.length = *length;
   auto title = text_param(req, "title", limits::title_bytes, res);
   auto description = title ? text_param(req, "description", limits::description_bytes, res) : std::nullopt;
@@ -223,12 +220,12 @@ void simple_upload(const gateway_context& ctx, const httplib::Request& req,
 void add_video_routes(router& r, const gateway_context& ctx) {
   const std::string one = base + "/{id}";
   r.get(base, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { list(ctx, q, s); });
-  r.post_stream(base + "/upload", "upload",
+  r.post_stream(base + "/upload", {"upload", auth_need::required},
                 [&ctx](const httplib::Request& q, httplib::Response& s,
                        const httplib::ContentReader& b) { simple_upload(ctx, q, s, b); });
   r.get(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { get_one(ctx, q, s); });
-  r.patch(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { patch(ctx, q, s); });
-  r.del(one, "api", [&ctx](const httplib::Request& q, httplib::Response& s) { remove(ctx, q, s); });
+  r.patch(one, {"api", auth_need::required}, [&ctx](const httplib::Request& q, httplib::Response& s) { patch(ctx, q, s); });
+  r.del(one, {"api", auth_need::required}, [&ctx](const httplib::Request& q, httplib::Response& s) { remove(ctx, q, s); });
 }
 
 }  // namespace sg

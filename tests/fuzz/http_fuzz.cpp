@@ -29,7 +29,7 @@ const sg::route_table& routes() {
     for (const char* p : {"/v/{id}/{token}/{file*}", "/api/v1/videos/{id}/playback", "/health/live",
                           "/api/v1/uploads", "/api/v1/uploads/{id}", "/api/v1/videos/{id}/job",
                           "/api/v1/videos/{id}", "/api/v1/auth/me"})
-      t.add(sg::route_spec{"GET", p, "api", sg::body_kind::bounded, {}});
+      t.add(sg::route_spec{"GET", p, "api", sg::body_kind::bounded, sg::auth_need::optional, {}});
     return t;
   }();
   return table;
