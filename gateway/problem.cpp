@@ -44,12 +44,10 @@ void problem(httplib::Response& res, int status, const std::string& detail) {
                          {"request_id", ctx.id}};
   res.status = status;
   res.set_content(dump_json(body), "application/problem+json");
-  auto fields = nlohmann::json{{"request_id", ctx.id}, {"status", status},
-                               {"route", ctx.label()}, {"detail", detail}};
-  if (status >= 500)
-    log::error("gateway", "request failed", fields);
-  else
-    log::info("gateway", "request refused", fields);
+  bool failed = status >= 500;
+  log::write(failed ? log::level::error : log::level::info, "gateway",
+             failed ? "request failed" : "request refused",
+             {{"request_id", ctx.id}, {"status", status}, {"route", ctx.label()}, {"detail", detail}});
 }
 
 void send_json(httplib::Response& res, const nlohmann::json& body, int status) {

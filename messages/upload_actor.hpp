@@ -14,7 +14,7 @@
 
 namespace sg {
 
-/// Largest chunk one message may carry (DESIGN §2: media stays off big messages).
+/// Largest chunk one message may carry (docs/architecture.md §Uploads and storage: media stays off big messages).
 constexpr size_t max_chunk_bytes = 1 << 20;
 
 /// Every command names who gives it; only the upload's owner is obeyed

@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/clock.hpp"
 
 namespace sg::log {
@@ -21,16 +23,15 @@ bool enabled(level l) {
   return l >= min_level.load(std::memory_order_relaxed);
 }
 
-void write(level l, const char* component, const std::string& msg,
-           const nlohmann::json& fields) {
+void write(level l, const char* component, const std::string& msg, fields f) {
   if (!enabled(l))
     return;
   nlohmann::json line = {{"ts", iso8601_ms(now_ms())},
                          {"level", names[static_cast<int>(l)]},
                          {"component", component},
                          {"msg", msg}};
-  if (fields.is_object())
-    line.update(fields);
+  for (const auto& [key, val] : f)
+    std::visit([&line, key = key](const auto& x) { line[key] = x; }, val.get());
   // One fwrite per line keeps lines whole across threads.
   auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   text += '\n';

@@ -1,7 +1,8 @@
 #pragma once
-// Which renditions a source gets (DESIGN §4): standard rungs down from the
-// source, never upscaled, the source's own height as a rung when it is below
-// the top, aspect kept, even sizes, at most 60 fps, bitrate from bits per pixel.
+// Which renditions a source gets (docs/architecture.md §Transcoding):
+// standard rungs down from the source, never upscaled, the source's own
+// height as a rung when it is below the top, aspect kept, even sizes, at most
+// 60 fps, bitrate from bits per pixel.
 #include <cstdint>
 #include <string>
 #include <vector>
