@@ -85,8 +85,8 @@ framing framing_of(const httplib::Request& req) {
 }
 
 // Every body is bounded before it is read, whatever its framing: an unknown
-// route reads none, a streaming route reads in pieces (and bounds itself),
-// any other route reads at most max_bytes.
+// route and a route that takes no body read none, a streaming route reads in
+// pieces (and bounds itself), any other route reads at most max_bytes.
 class body_limits final : public middleware {
 public:
   explicit body_limits(size_t max_bytes) : max_bytes_(max_bytes) {}
@@ -109,6 +109,10 @@ public:
     }
     if (ctx.route->body == body_kind::stream)
       return true;
+    if (ctx.route->body == body_kind::none && f.announced) {
+      problem(res, 413, ctx.route->method + " " + ctx.route->label + " takes no body");
+      return false;
+    }
     if (f.length > max_bytes_) {
       problem(res, 413, "body exceeds " + std::to_string(max_bytes_) + " bytes");
       return false;

@@ -8,9 +8,10 @@
 
 namespace sg {
 
-/// How a route takes its body: none or a bounded JSON document (read whole,
-/// at most --http-max-body-bytes), or streamed in pieces by the handler.
-enum class body_kind { bounded, stream };
+/// How a route takes its body: not at all (GET, DELETE, OPTIONS: 413 when
+/// one is announced), read whole up to --http-max-body-bytes (a JSON
+/// document), or streamed in pieces by the handler (uploads).
+enum class body_kind { none, bounded, stream };
 
 /// What a route needs of the caller: no session (the bearer header is the
 /// route's own business, as in sign-in), an optional one, or a required one

@@ -20,7 +20,7 @@ public:
   /// GET also answers HEAD. `traits`: the rate-limit group, and whether a
   /// session is needed (optional unless said).
   void get(const std::string& pattern, route_traits traits, handler h) {
-    svr_.Get(add("GET", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
+    svr_.Get(add("GET", pattern, traits, body_kind::none), read_whole(std::move(h)));
   }
   void post(const std::string& pattern, route_traits traits, handler h) {
     svr_.Post(add("POST", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
@@ -29,10 +29,10 @@ public:
     svr_.Patch(add("PATCH", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
   }
   void del(const std::string& pattern, route_traits traits, handler h) {
-    svr_.Delete(add("DELETE", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
+    svr_.Delete(add("DELETE", pattern, traits, body_kind::none), read_whole(std::move(h)));
   }
   void options(const std::string& pattern, route_traits traits, handler h) {
-    svr_.Options(add("OPTIONS", pattern, traits, body_kind::bounded), read_whole(std::move(h)));
+    svr_.Options(add("OPTIONS", pattern, traits, body_kind::none), read_whole(std::move(h)));
   }
   /// Handlers that read their body themselves, in pieces (uploads).
   void post_stream(const std::string& pattern, route_traits traits, stream_handler h) {

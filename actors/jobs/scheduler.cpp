@@ -24,20 +24,20 @@ struct scheduler_state {
 
 using scheduler_ptr = scheduler_actor::stateful_pointer<scheduler_state>;
 
-caf::result<uint64_t> sweep(scheduler_ptr self) {
+// Asks the record store to drop spent records; `done` gets the count or why not.
+template <class Done>
+void sweep(scheduler_ptr self, Done done) {
   auto records = self->state.peers.get<service::auth_records>();
   if (!records)
-    return make_error(errc::unavailable, "no auth record store is running");
-  auto rp = self->make_response_promise<uint64_t>();
+    return done(make_error(errc::unavailable, "no auth record store is running"));
   self->request(records, sweep_timeout, sweep_atom::value, nonce_atom::value)
     .then(
-      [rp](uint64_t n) mutable {
+      [done](uint64_t n) mutable {
         if (n > 0)
           log::info("jobs", "swept spent auth records", {{"count", n}});
-        rp.deliver(n);
+        done(n);
       },
-      [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
-  return rp;
+      [done](caf::error& e) mutable { done(std::move(e)); });
 }
 
 scheduler_actor::behavior_type scheduler(scheduler_ptr self, directory_actor directory,
@@ -50,12 +50,25 @@ scheduler_actor::behavior_type scheduler(scheduler_ptr self, directory_actor dir
       if (sent_by(self, self->state.directory))
         self->state.peers.update(s, std::move(h));
     },
-    [self](sweep_atom) { return sweep(self); },
+    [self](sweep_atom) {
+      auto rp = self->make_response_promise<uint64_t>();
+      sweep(self, [rp](caf::expected<uint64_t> n) mutable {
+        if (n)
+          rp.deliver(*n);
+        else
+          rp.deliver(std::move(n.error()));
+      });
+      return rp;
+    },
     [self, interval](caf::tick_atom) {
       if (self->current_sender() != self->ctrl())
         return;  // our own timer only
+      // A timer has nobody to answer: a failure is the log's business.
       if (self->state.peers.has(service::auth_records))
-        sweep(self);
+        sweep(self, [](const caf::expected<uint64_t>& n) {
+          if (!n)
+            log::warn("jobs", "sweep failed", {{"error", caf::to_string(n.error())}});
+        });
       self->delayed_send(self, interval, caf::tick_atom::value);
     },
   };

@@ -29,10 +29,11 @@ export async function freePort() {
 /** Starts `streamgate node` and resolves once /health/ready answers 200. */
 export async function startNode({ dataDir, port, args = [] }) {
   const proc = spawn(BIN, ['node', '--data-dir', dataDir, '--http-port', String(port), ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });
+  proc.stdout.on('data', (d) => { log += d; });  // CAF's own complaints
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 10000;
   while (Date.now() < deadline) {
@@ -47,12 +48,16 @@ export async function startNode({ dataDir, port, args = [] }) {
   throw new Error(`node not ready:\n${log}`);
 }
 
+/** Stops the node; throws when an actor of it got a message it does not
+ *  handle (CAF prints "*** unexpected message"): a contract was broken. */
 export async function stopNode(node, signal = 'SIGTERM') {
-  if (node.proc.exitCode !== null) return node.proc.exitCode;
-  return new Promise((resolve) => {
-    node.proc.once('exit', (code, sig) => resolve(code ?? sig));
+  const code = node.proc.exitCode !== null ? node.proc.exitCode : await new Promise((resolve) => {
+    node.proc.once('exit', (c, sig) => resolve(c ?? sig));
     node.proc.kill(signal);
   });
+  const stray = node.log().split('\n').filter((l) => l.includes('unexpected message'));
+  if (stray.length > 0) throw new Error(`the node's actors got messages they do not handle:\n${stray.join('\n')}`);
+  return code;
 }
 
 /** Runs ffmpeg without blocking the event loop: a client's idle keep-alive

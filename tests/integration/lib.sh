@@ -24,7 +24,7 @@ trap cleanup EXIT
 start_node() {
   local before
   before=$(grep -c '"msg":"listening"' "$WORK/node.log" 2>/dev/null || true)
-  "$SG_BIN" node --data-dir "${DATA_DIR:-$WORK/data}" --http-port 0 "$@" 2>>"$WORK/node.log" &
+  "$SG_BIN" node --data-dir "${DATA_DIR:-$WORK/data}" --http-port 0 "$@" >>"$WORK/node.log" 2>&1 &
   NODE_PID=$!
   for _ in $(seq 1 200); do
     local n
@@ -46,6 +46,8 @@ stop_node() {
   wait "$NODE_PID" || rc=$?
   NODE_PID=
   check "node exits 0 on SIGTERM" 0 "$rc"
+  # CAF prints a message an actor does not handle on stdout.
+  check "no actor got a message it does not handle" 0 "$(grep -c 'unexpected message' "$WORK/node.log" || true)"
 }
 
 kill_node() {

@@ -74,6 +74,21 @@ BOOST_AUTO_TEST_CASE(an_unknown_route_reads_no_body) {
   BOOST_TEST(res.status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(a_route_without_a_body_refuses_one) {
+  auto f = make_body_limits(1000);
+  routes.add({"DELETE", "/api/v1/jobs/{id}", "api", body_kind::none, auth_need::required, {}});
+  req.method = "DELETE";
+  req.set_header("Content-Length", "0");
+  BOOST_TEST(run(*f, "/api/v1/jobs/j1"));  // an empty body is no body
+  fixture fx;
+  fx.routes.add({"DELETE", "/api/v1/jobs/{id}", "api", body_kind::none, auth_need::required, {}});
+  fx.req.method = "DELETE";
+  fx.req.set_header("Transfer-Encoding", "chunked");
+  BOOST_TEST(!fx.run(*f, "/api/v1/jobs/j1"));
+  BOOST_TEST(fx.res.status == 413);
+  BOOST_TEST(current_connection().unread_body);
+}
+
 BOOST_AUTO_TEST_CASE(conflicting_framing_is_refused) {
   for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{
          {"Transfer-Encoding", "gzip"}, {"Transfer-Encoding", "chunked, gzip"}}) {
@@ -177,7 +192,7 @@ BOOST_AUTO_TEST_CASE(unmetered_groups_pass) {
   for (int i = 0; i < 1000; ++i) {
     fixture fx;
     fx.req.method = "GET";
-    fx.routes.add({"GET", "/v/{id}/{token}/{file*}", "media", body_kind::bounded, auth_need::optional, {}});
+    fx.routes.add({"GET", "/v/{id}/{token}/{file*}", "media", body_kind::none, auth_need::optional, {}});
     BOOST_TEST_REQUIRE(fx.run(*limiters.by_ip, "/v/a/b/c.m4s"));
   }
 }
@@ -191,7 +206,7 @@ BOOST_FIXTURE_TEST_SUITE(bearer_auth_filter, fixture)
 BOOST_AUTO_TEST_CASE(a_required_session_is_refused_before_the_route_runs) {
   gateway_context gw;
   auto f = make_bearer_auth(gw);
-  routes.add({"DELETE", "/api/v1/jobs/{id}", "api", body_kind::bounded, auth_need::required, {}});
+  routes.add({"DELETE", "/api/v1/jobs/{id}", "api", body_kind::none, auth_need::required, {}});
   req.method = "DELETE";
   BOOST_TEST(!run(*f, "/api/v1/jobs/j1"));
   BOOST_TEST(res.status == 401);
@@ -231,8 +246,8 @@ BOOST_AUTO_TEST_CASE(error_codes_map_to_http_statuses) {
 
 BOOST_AUTO_TEST_CASE(the_route_table_matches_segment_by_segment) {
   route_table t;
-  const auto& media = t.add({"GET", "/v/{id}/{token}/{file*}", "media", body_kind::bounded, auth_need::optional, {}});
-  const auto& one = t.add({"GET", "/api/v1/videos/{id}", "api", body_kind::bounded, auth_need::optional, {}});
+  const auto& media = t.add({"GET", "/v/{id}/{token}/{file*}", "media", body_kind::none, auth_need::optional, {}});
+  const auto& one = t.add({"GET", "/api/v1/videos/{id}", "api", body_kind::none, auth_need::optional, {}});
   BOOST_TEST(t.find("GET", "/v/a/b/720p/seg_00001.m4s") == &media);
   BOOST_TEST(t.find("HEAD", "/v/a/b/c") == &media);
   BOOST_TEST(t.find("GET", "/v/a/b/") == nullptr);
