@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "actors/transcode/av_log.hpp"
 #include "actors/transcode/av_util.hpp"
 #include "actors/transcode/pipeline.hpp"
 #include "actors/transcode/ladder.hpp"
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   std::stringstream heights{argv[4]};
   for (std::string h; std::getline(heights, h, ',');)
     spec.heights.push_back(std::stoi(h));
+  sg::av::route_log_to_json();  // as in a worker: libav's warnings as JSON, its chatter dropped
   auto t0 = std::chrono::steady_clock::now();
   try {
     sg::transcode(spec, [](double) { return true; });
