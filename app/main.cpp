@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/certs.hpp"
 #include "app/node.hpp"
 #include "app/worker.hpp"
 #include "runtime/config.hpp"
@@ -13,6 +14,7 @@ const char* usage =
   "StreamGate: a self-hosted, token-gated video platform.\n\n"
   "Usage:\n"
   "  streamgate node [options]   run a node (streamgate node --help lists options)\n"
+  "  streamgate certs COMMAND    make the cluster's certificates (streamgate certs --help)\n"
   "  streamgate --help           this text\n";
 
 }  // namespace
@@ -31,6 +33,8 @@ int main(int argc, char** argv) {
     }
     return sg::run_node(parsed.config);
   }
+  if (args[0] == "certs")
+    return sg::certs::run({args.begin() + 1, args.end()});
   if (args[0] == "worker")
     return sg::run_worker({args.begin() + 1, args.end()});
   std::cerr << "unknown command '" << args[0] << "'\n\n" << usage;
