@@ -28,6 +28,7 @@ caf::expected<std::vector<caf::actor>> start_gateway(role_env& env) {
   auto gw = spawn_gateway(ctx);
   if (!gw)
     return gw.error();
+  env.gateway = *gw;
   return std::vector<caf::actor>{caf::actor_cast<caf::actor>(*gw)};
 }
 

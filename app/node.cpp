@@ -15,7 +15,9 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/directory/directory.hpp"
+#include "app/cluster_node.hpp"
 #include "app/roles.hpp"
+#include "cluster/transport.hpp"
 #include "messages/errors.hpp"
 #include "messages/registry.hpp"
 #include "runtime/log.hpp"
@@ -102,13 +104,20 @@ int run_node(const node_config& config) {
   // Measured: work-sharing answers lightly loaded requests 3-4x sooner.
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.load<caf::io::middleman>();  // worker processes connect back over loopback
+  if (config.cluster.enabled()) {
+    cluster::configure_transport(cfg, cluster::app_id(config.cluster.name));
+    cluster::configure_tls(cfg, config.cluster.certs_dir);
+  }
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
   const auto grace = std::chrono::seconds(config.shutdown_grace_s);
 
   role_env env{sys, config, spawn_directory(sys), secret, *plan, missing_roles(*plan)};
   std::vector<running_role> running;
-  for (const auto* r : *plan) {
+  auto start_order = *plan;
+  if (config.cluster.enabled())
+    start_order.push_back(&cluster_role());  // advertises the roles: last up, first down
+  for (const auto* r : start_order) {
     auto actors = r->start(env);
     if (!actors) {
       log::error("node", "a role failed to start", {{"role", r->name}, {"error", error_text(actors.error())}});

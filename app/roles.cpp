@@ -19,6 +19,7 @@
 #include "actors/transcode/worker_launcher.hpp"
 #include "actors/upload/upload_manager.hpp"
 #include "app/gateway_role.hpp"
+#include "cluster/transport.hpp"
 #include "messages/errors.hpp"
 
 namespace sg {
@@ -86,7 +87,8 @@ caf::expected<actors> start_upload(role_env& env) {
 
 caf::expected<actors> start_transcode(role_env& env) {
   auto launcher = spawn_worker_launcher(
-    env.sys, {own_executable(), env.config.transcode.worker_memory_bytes, env.config.log_level});
+    env.sys, {own_executable(), env.config.transcode.worker_memory_bytes, env.config.log_level,
+              env.config.cluster.enabled() ? cluster::app_id(env.config.cluster.name) : std::string{}});
   if (!launcher)
     return launcher.error();
   auto supervisor = spawn_transcode_supervisor(env.sys, env.config.transcode, env.directory, *launcher);

@@ -12,6 +12,7 @@
 #include <caf/expected.hpp>
 
 #include "messages/directory.hpp"
+#include "messages/gateway_actor.hpp"
 #include "runtime/config.hpp"
 
 namespace caf { class actor_system; }
@@ -29,6 +30,7 @@ struct role_env {
   std::vector<const role*> planned;  // the roles this node runs, in start order
   std::vector<std::string> missing;  // the roles it does not
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);
+  gateway_actor gateway;  // set once the gateway role started
 
   bool runs(const std::string& role_name) const;
 };

@@ -16,6 +16,7 @@
 
 #include "actors/transcode/av_log.hpp"
 #include "actors/transcode/worker_host.hpp"
+#include "cluster/transport.hpp"
 #include "messages/registry.hpp"
 #include "runtime/log.hpp"
 
@@ -27,6 +28,7 @@ struct worker_options {
   std::string connect;  // host:port of the node's launcher
   uint64_t memory_bytes = 0;
   std::string log_level = "info";
+  std::string cluster_app_id;  // set for the workers of a clustered node
 };
 
 // Dies with the node, even a SIGKILLed one; refuses to run for anyone else.
@@ -59,6 +61,7 @@ int run_worker(const std::vector<std::string>& args) {
   app.add_option("--connect", o.connect, "The launcher's loopback HOST:PORT")->required();
   app.add_option("--memory-bytes", o.memory_bytes, "Address-space limit (0 = none)");
   app.add_option("--log-level", o.log_level, "debug, info, warn or error");
+  app.add_option("--cluster-app-id", o.cluster_app_id, "The clustered node's CAF app identifier");
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
     app.parse(reversed);
@@ -81,6 +84,8 @@ int run_worker(const std::vector<std::string>& args) {
   register_messages(cfg);
   cfg.load<caf::io::middleman>();
   cfg.set("scheduler.max-threads", 2);
+  if (!o.cluster_app_id.empty())
+    cluster::configure_transport(cfg, o.cluster_app_id);  // identical on both ends
   caf::actor_system sys{cfg};
   auto launcher = sys.middleman().remote_actor<worker_launcher_actor>(
     o.connect.substr(0, colon), static_cast<uint16_t>(std::stoi(o.connect.substr(colon + 1))));

@@ -19,6 +19,7 @@ add_library(CAF::core SHARED IMPORTED)
 set_target_properties(CAF::core PROPERTIES IMPORTED_LOCATION ${CAF_CORE_LIB}
   INTERFACE_INCLUDE_DIRECTORIES ${CAF_INCLUDE_DIR}
   INTERFACE_LINK_LIBRARIES Threads::Threads)
+find_library(CAF_OPENSSL_LIB caf_openssl REQUIRED)
 add_library(CAF::io SHARED IMPORTED)
 set_target_properties(CAF::io PROPERTIES IMPORTED_LOCATION ${CAF_IO_LIB}
   INTERFACE_LINK_LIBRARIES CAF::core)
@@ -27,3 +28,6 @@ pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
   libavformat libavcodec libavutil libswscale libswresample)
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
+add_library(CAF::openssl SHARED IMPORTED)
+set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION ${CAF_OPENSSL_LIB}
+  INTERFACE_LINK_LIBRARIES "CAF::io;OpenSSL::SSL")

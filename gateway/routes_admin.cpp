@@ -1,5 +1,6 @@
 // Operator endpoints behind the admin token (X-Admin-Token): cache stats and
-// invalidation. Without a configured token they answer 403.
+// invalidation, the cluster's members. Without a configured token they
+// answer 403.
 #include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
@@ -56,6 +57,32 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
   send_json(res, {{"removed", *removed}});
 }
 
+nlohmann::json member_json(const member_view& m) {
+  const auto& r = m.record;
+  nlohmann::json out = {{"id", r.id},       {"name", r.name},   {"address", r.address},
+                        {"http", r.http},   {"roles", r.roles}, {"state", m.state},
+                        {"lease_age_ms", m.lease_age_ms}, {"started_ms", r.started_ms}};
+  if (!m.reason.empty())
+    out["reason"] = m.reason;
+  return out;
+}
+
+void members(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!admin(ctx, req, res))
+    return;
+  auto cluster = ctx.peer<service::cluster>();
+  if (!cluster)
+    return send_json(res, {{"clustered", false}, {"members", nlohmann::json::array()}});
+  auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
+  if (!view)
+    return problem(res, view.error());
+  auto list = nlohmann::json::array();
+  for (const auto& m : view->members)
+    list.push_back(member_json(m));
+  send_json(res, {{"clustered", true}, {"self", view->self_id}, {"etcd_reachable", view->etcd_reachable},
+                  {"members", list}});
+}
+
 }  // namespace
 
 void add_admin_routes(router& r, const gateway_context& ctx) {
@@ -63,6 +90,8 @@ void add_admin_routes(router& r, const gateway_context& ctx) {
         [&ctx](const httplib::Request& q, httplib::Response& s) { stats(ctx, q, s); });
   r.del("/api/v1/admin/cache", {"api", auth_need::none},
         [&ctx](const httplib::Request& q, httplib::Response& s) { invalidate(ctx, q, s); });
+  r.get("/api/v1/cluster", {"api", auth_need::none},
+        [&ctx](const httplib::Request& q, httplib::Response& s) { members(ctx, q, s); });
 }
 
 }  // namespace sg

@@ -27,6 +27,20 @@ void ready(const gateway_context& ctx, httplib::Response& res) {
     checks["database"] = db;
     ok = ok && db;
   }
+  // Clustered: etcd must answer this node's keepalives; the members seen
+  // are reported, not required (a lone member still serves).
+  if (auto cluster = ctx.peer<service::cluster>()) {
+    auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
+    bool etcd = view && view->etcd_reachable;
+    checks["etcd"] = etcd;
+    auto up = nlohmann::json::array();
+    if (view)
+      for (const auto& m : view->members)
+        if (m.state == "up" || m.state == "self")
+          up.push_back(m.record.name);
+    checks["members"] = up;
+    ok = ok && etcd;
+  }
   send_json(res, {{"status", ok ? "ready" : "not ready"}, {"checks", checks}}, ok ? 200 : 503);
 }
 

@@ -15,6 +15,7 @@
 
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
+#include "messages/cluster_actor.hpp"
 #include "messages/media_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/nft_actor.hpp"
@@ -34,12 +35,14 @@ enum class service : uint8_t {
   access,      // nft_verifier: token-gate checks
   cache,       // the cache façade
   media,       // media_store: upload parts, sources, renditions
+  cluster,     // the cluster service: members (clustered nodes only)
 };
-constexpr size_t service_count = 10;
+constexpr size_t service_count = 11;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
-  "transcoder",  "auth",         "access",    "cache",        "media"};
+  "transcoder",  "auth",         "access",    "cache",        "media",
+  "cluster"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -72,6 +75,7 @@ template <> struct service_handle<service::auth> { using type = auth_actor; };
 template <> struct service_handle<service::access> { using type = nft_actor; };
 template <> struct service_handle<service::cache> { using type = cache_actor; };
 template <> struct service_handle<service::media> { using type = media_store_actor; };
+template <> struct service_handle<service::cluster> { using type = cluster_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

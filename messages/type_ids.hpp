@@ -8,6 +8,7 @@
 
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
+#include "messages/cluster_actor.hpp"
 #include "messages/directory.hpp"
 #include "messages/gateway_actor.hpp"
 #include "messages/metadata_actor.hpp"
@@ -52,6 +53,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_stats))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_report))
 
+  // Cluster
+  CAF_ADD_TYPE_ID(streamgate, (sg::member_record))
+  CAF_ADD_TYPE_ID(streamgate, (sg::member_view))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cluster_view))
+
   // Actor handles
   CAF_ADD_TYPE_ID(streamgate, (sg::metadata_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::upload_manager_actor))
@@ -67,5 +73,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::directory_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::media_store_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::gateway_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cluster_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::greeter_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

@@ -1,7 +1,12 @@
 #include "runtime/config.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -44,6 +49,11 @@ constexpr env_flag env_flags[] = {
   {"--auth-domain", "STREAMGATE_AUTH_DOMAIN"},
   {"--chain", "STREAMGATE_CHAINS", ';'},
   {"--jwt-key", "STREAMGATE_JWT_KEYS", ','},
+  {"--etcd", "STREAMGATE_ETCD"},
+  {"--cluster-name", "STREAMGATE_CLUSTER_NAME"},
+  {"--cluster-port", "STREAMGATE_CLUSTER_PORT"},
+  {"--cluster-advertise", "STREAMGATE_CLUSTER_ADVERTISE"},
+  {"--certs-dir", "STREAMGATE_CERTS_DIR"},
 };
 
 bool given(const std::vector<std::string>& args, const std::string& flag) {
@@ -201,9 +211,50 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--quota-bytes", c.upload.quota_bytes,
                  "Storage quota per owner: active uploads and video sources (0 = none)")
     ->capture_default_str();
+  app.add_option("--etcd", c.cluster.etcd,
+                 "etcd endpoints, comma-separated (http(s)://host:port); given: run clustered")
+    ->delimiter(',');
+  app.add_option("--etcd-cacert", c.cluster.etcd_cacert, "CA of etcd's server certificates");
+  app.add_option("--etcd-cert", c.cluster.etcd_cert, "Client certificate towards etcd");
+  app.add_option("--etcd-key", c.cluster.etcd_key, "Key of the client certificate towards etcd");
+  app.add_option("--cluster-name", c.cluster.name, "Name of the cluster (peers of another are refused)")
+    ->capture_default_str();
+  app.add_option("--cluster-port", c.cluster.port, "Port of the node's mutual-TLS actor transport")
+    ->capture_default_str()->check(CLI::Range(0, 65535));
+  app.add_option("--cluster-advertise", c.cluster.advertise,
+                 "HOST:PORT peers reach the transport at (default: HTTP host, cluster port)");
+  app.add_option("--certs-dir", c.cluster.certs_dir,
+                 "Directory of ca.crt, node.crt and node.key (streamgate certs makes them)");
+  app.add_option("--cluster-lease-ttl", c.cluster.lease_ttl_s,
+                 "Seconds without keepalive after which etcd drops this node")
+    ->capture_default_str()->check(CLI::Range(1, 60));
   app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
                  "Seconds before an idle upload session actor stops")
     ->capture_default_str()->check(CLI::PositiveNumber);
+}
+
+// A clustered node without its certificates would talk anonymous TLS (CAF's
+// default) or abort half-configured: refuse it here, with the reason.
+std::string check_cluster(const cluster_settings& c) {
+  if (!c.enabled())
+    return {};
+  if (c.certs_dir.empty())
+    return "a clustered node (--etcd) needs --certs-dir with ca.crt, node.crt and node.key "
+           "(streamgate certs create-ca / create-node make them)";
+  for (const char* file : {"ca.crt", "node.crt", "node.key"})
+    if (::access((c.certs_dir + "/" + file).c_str(), R_OK) != 0)
+      return "a clustered node needs " + c.certs_dir + "/" + file + ": " + std::strerror(errno);
+  if (c.etcd_cert.empty() != c.etcd_key.empty())
+    return "--etcd-cert and --etcd-key go together";
+  for (const auto& url : c.etcd)
+    if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
+      return "--etcd takes http(s)://host:port URLs, got '" + url + "'";
+  for (char ch : c.name)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_' && ch != '.')
+      return "--cluster-name takes letters, digits, '-', '_' and '.'";
+  if (c.name.empty() || c.name.size() > 64)
+    return "--cluster-name takes 1-64 characters";
+  return {};
 }
 
 }  // namespace
@@ -248,6 +299,14 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   c.transcode.max_workers = std::max(c.transcode.max_workers, c.transcode.min_workers);
   if (c.scheduler_threads == 0)
     c.scheduler_threads = std::max(2u, std::thread::hardware_concurrency());
+  if (auto why = check_cluster(c.cluster); !why.empty()) {
+    out.exit_code = 2;
+    out.message = why;
+    return out;
+  }
+  if (c.cluster.enabled() && c.cluster.advertise.empty())
+    c.cluster.advertise = (c.http.host == "0.0.0.0" ? "127.0.0.1" : c.http.host) + ":" +
+                          std::to_string(c.cluster.port);
   out.run = true;
   return out;
 }

@@ -75,6 +75,21 @@ struct nft_settings {
   int breaker_open_s = 10;   // then one trial call (half-open)
 };
 
+// Cluster mode (docs/architecture.md §Cluster): on when etcd endpoints are
+// given; the node then needs its certificates (a cluster CA's ca.crt,
+// node.crt, node.key in certs_dir) and speaks mutual TLS on `port`.
+struct cluster_settings {
+  std::vector<std::string> etcd;  // http(s)://host:port of the etcd members
+  std::string etcd_cacert, etcd_cert, etcd_key;  // TLS towards etcd
+  std::string name = "streamgate";  // nodes of other clusters are refused
+  int port = 9710;
+  std::string advertise;  // host:port peers dial; default: the HTTP host and port
+  std::string certs_dir;
+  int lease_ttl_s = 2;  // a node silent this long (+ etcd's slack) is gone
+
+  bool enabled() const { return !etcd.empty(); }
+};
+
 struct node_config {
   std::string data_dir = "./data";
   std::vector<std::string> roles;  // empty = every role
@@ -89,6 +104,7 @@ struct node_config {
   transcode_settings transcode;
   auth_settings auth;
   nft_settings nft;
+  cluster_settings cluster;
   std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
   std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET | KID:@FILE.pem
   std::string jwt_alg = "HS256";           // of a generated key

@@ -76,6 +76,10 @@ caf::expected<pid_t> launch(const launcher_state& st, const std::string& token) 
                                 "127.0.0.1:" + std::to_string(st.port), "--memory-bytes",
                                 std::to_string(st.settings.memory_bytes), "--log-level",
                                 st.settings.log_level};
+  if (!st.settings.cluster_app_id.empty()) {
+    args.emplace_back("--cluster-app-id");
+    args.push_back(st.settings.cluster_app_id);
+  }
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e)
     if (std::strncmp(*e, "STREAMGATE_WORKER_", 18) != 0 && std::strncmp(*e, "MALLOC_ARENA_MAX=", 17) != 0)

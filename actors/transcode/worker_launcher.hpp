@@ -18,6 +18,9 @@ struct worker_process_settings {
   std::string executable;     // this binary
   uint64_t memory_bytes = 0;  // address-space limit of each worker; 0: none
   std::string log_level = "info";
+  // A clustered node's CAF transport identifier: its workers must use the
+  // same transport settings (cluster/transport.hpp). Empty: CAF's defaults.
+  std::string cluster_app_id;
 };
 
 /// Spawns the launcher and publishes it on 127.0.0.1 (a free port).

@@ -91,3 +91,53 @@ BOOST_AUTO_TEST_CASE(bad_values_are_reported_not_run) {
   BOOST_TEST(help.exit_code == 0);
   BOOST_TEST(help.message.find("--data-dir") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(a_single_node_is_not_clustered) {
+  auto r = parse_node_config({});
+  BOOST_TEST(r.run);
+  BOOST_TEST(!r.config.cluster.enabled());
+}
+
+BOOST_AUTO_TEST_CASE(a_clustered_node_needs_its_certificates) {
+  auto r = parse_node_config({"--etcd", "http://127.0.0.1:2379"});
+  BOOST_TEST(!r.run);
+  BOOST_TEST(r.exit_code == 2);
+  BOOST_TEST(r.message.find("--certs-dir") != std::string::npos);
+  auto dir = std::filesystem::temp_directory_path() / "sg-config-certs";
+  std::filesystem::create_directories(dir);
+  std::ofstream{dir / "ca.crt"} << "x";
+  auto half = parse_node_config({"--etcd", "http://127.0.0.1:2379", "--certs-dir", dir.string()});
+  BOOST_TEST(!half.run);
+  BOOST_TEST(half.message.find("node.crt") != std::string::npos);
+  std::ofstream{dir / "node.crt"} << "x";
+  std::ofstream{dir / "node.key"} << "x";
+  auto whole = parse_node_config({"--etcd", "http://127.0.0.1:2379", "--certs-dir", dir.string(),
+                                  "--http-port", "8090", "--cluster-port", "9801"});
+  BOOST_TEST(whole.run);
+  BOOST_TEST(whole.config.cluster.advertise == "127.0.0.1:9801");
+  std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(cluster_settings_come_from_the_environment_and_are_checked) {
+  {
+    env_guard env{{{"STREAMGATE_ETCD", "http://a:2379,http://b:2379"}}};
+    auto r = parse_node_config({});
+    BOOST_TEST(r.config.cluster.etcd.size() == 2u);  // refused for want of certificates, parsed all the same
+  }
+  auto dir = std::filesystem::temp_directory_path() / "sg-config-certs2";
+  std::filesystem::create_directories(dir);
+  for (const char* file : {"ca.crt", "node.crt", "node.key"})
+    std::ofstream{dir / file} << "x";
+  std::vector<std::string> good{"--certs-dir", dir.string()};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.end(), good.begin(), good.end());
+    return parse_node_config(args);
+  };
+  BOOST_TEST(with({"--etcd", "http://a:2379"}).run);
+  BOOST_TEST(with({"--etcd", "a:2379"}).message.find("http(s)://") != std::string::npos);
+  BOOST_TEST(with({"--etcd", "http://a:2379", "--cluster-name", "bad name"}).message.find("--cluster-name") !=
+             std::string::npos);
+  BOOST_TEST(with({"--etcd", "http://a:2379", "--etcd-cert", "c.pem"}).message.find("go together") !=
+             std::string::npos);
+  std::filesystem::remove_all(dir);
+}

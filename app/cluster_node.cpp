@@ -1,0 +1,71 @@
+#include "app/cluster_node.hpp"
+
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "app/certs.hpp"
+#include "cluster/cluster_service.hpp"
+#include "messages/errors.hpp"
+#include "messages/gateway_actor.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/log.hpp"
+
+namespace sg {
+
+namespace {
+
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Where peers reach this node's gateway (its real port when it picked one).
+std::string http_address(role_env& env) {
+  int port = env.config.http.port;
+  if (env.gateway) {
+    caf::scoped_actor self{env.sys};
+    self->request(env.gateway, std::chrono::seconds(5), caf::get_atom::value)
+      .receive([&](int32_t p) { port = p; }, [](caf::error&) {});
+  }
+  auto host = env.config.http.host == "0.0.0.0" ? std::string{"127.0.0.1"} : env.config.http.host;
+  return host + ":" + std::to_string(port);
+}
+
+caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
+  const auto& c = env.config.cluster;
+  member_record me;
+  try {
+    me.name = certs::common_name(c.certs_dir + "/node.crt");
+  } catch (const std::exception& e) {
+    return make_error(errc::bad_request, e.what());
+  }
+  me.id = me.name + "-" + random_hex(6);
+  me.cluster = c.name;
+  me.address = c.advertise;
+  me.http = http_address(env);
+  for (const auto* r : env.planned)
+    me.roles.push_back(r->name);
+  me.started_ms = unix_ms();
+
+  cluster::membership_settings ms{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key},
+                                  "/streamgate/" + c.name + "/members/", c.lease_ttl_s, c.certs_dir};
+  auto service = cluster::start_cluster_service(env.sys, std::move(ms), me, static_cast<uint16_t>(c.port));
+  if (!service)
+    return service.error();
+  caf::anon_send(env.directory, caf::put_atom::value, service::cluster, caf::actor_cast<caf::actor>(*service));
+  log::info("cluster", "joining", {{"id", me.id}, {"name", me.name}, {"cluster", me.cluster},
+                                   {"address", me.address}, {"etcd", c.etcd}});
+  return std::vector<caf::actor>{caf::actor_cast<caf::actor>(*service)};
+}
+
+}  // namespace
+
+const role& cluster_role() {
+  static const role r{"cluster", {}, {service::cluster}, start_cluster};
+  return r;
+}
+
+}  // namespace sg

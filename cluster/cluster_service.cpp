@@ -1,0 +1,250 @@
+#include "cluster/cluster_service.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "cluster/greeter.hpp"
+#include "cluster/transport.hpp"
+#include "messages/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace sg::cluster {
+
+namespace {
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+
+constexpr auto connect_timeout = 5s;
+constexpr auto first_greeting_timeout = 3s;  // may include BASP's handshake
+constexpr auto greeting_timeout = 1s;
+constexpr auto tick = 1s;
+
+// What the membership threads, the greeter and the timer tell the service;
+// not part of the public interface.
+using service_actor = cluster_actor::extend<
+  caf::reacts_to<caf::open_atom, greeter_actor>,                // start with this greeter
+  caf::reacts_to<member_atom, member_record, std::string>,      // etcd: a member, its problem
+  caf::reacts_to<gone_atom, std::string>,                       // etcd: a member went
+  caf::reacts_to<lease_atom, bool>,                             // etcd: keepalive outcome
+  caf::reacts_to<hello_atom, member_record, caf::actor>,        // a peer greeted us
+  caf::reacts_to<caf::tick_atom>>;
+
+struct peer {
+  member_view view;
+  bool verified = false;  // etcd vouched for it and its certificate names it
+  greeter_actor greeter;  // set while up
+  bool dialling = false;
+  clock_type::time_point last_seen = clock_type::now();
+};
+
+struct service_state {
+  member_record self;
+  membership_settings settings;
+  greeter_actor greeter;
+  std::unique_ptr<membership> members;
+  std::map<std::string, peer> peers;
+  bool etcd_reachable = false;
+  clock_type::time_point last_keepalive{};
+  static inline const char* name = "cluster";
+};
+
+using self_ptr = service_actor::stateful_pointer<service_state>;
+
+int64_t ms_since(clock_type::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count();
+}
+
+void set_state(peer& p, const std::string& state, const std::string& reason) {
+  if (p.view.state != state)
+    log::info("cluster", "member " + state,
+              {{"id", p.view.record.id}, {"name", p.view.record.name}, {"reason", reason}});
+  p.view.state = state;
+  p.view.reason = reason;
+  if (state != "up")
+    p.greeter = nullptr;  // a handle re-resolved later compares equal to a dead one
+}
+
+peer* find(self_ptr self, const std::string& id) {
+  auto it = self->state.peers.find(id);
+  return it == self->state.peers.end() ? nullptr : &it->second;
+}
+
+// One connection per pair of members: the smaller id dials.
+bool dials(self_ptr self, const std::string& id) {
+  return self->state.self.id < id;
+}
+
+void mark_up(self_ptr self, peer& p, const greeter_actor& g) {
+  if (p.greeter != g)
+    self->monitor(g);
+  set_state(p, "up", "");
+  p.greeter = g;
+  p.last_seen = clock_type::now();
+}
+
+void greet(self_ptr self, const std::string& id, const greeter_actor& g, caf::timespan timeout) {
+  const auto& st = self->state;
+  self->request(g, timeout, hello_atom::value, st.self.cluster, st.self, caf::actor_cast<caf::actor>(st.greeter))
+    .then(
+      [=](const member_record& r) {
+        auto* p = find(self, id);
+        if (p == nullptr)
+          return;
+        p->dialling = false;
+        if (r.id != p->view.record.id || r.name != p->view.record.name)
+          return set_state(*p, "refused", "its address answers as '" + r.name + "' (" + r.id + ")");
+        mark_up(self, *p, g);
+      },
+      [=](const caf::error& e) {
+        if (auto* p = find(self, id)) {
+          p->dialling = false;
+          set_state(*p, "unreachable", "greeting failed: " + to_string(e));
+        }
+      });
+}
+
+// Connects over TLS (CAF's openssl middleman), checks that a greeter is
+// published there, then greets it.
+void dial(self_ptr self, const std::string& id) {
+  auto& p = self->state.peers.at(id);
+  std::string host;
+  uint16_t port = 0;
+  if (p.dialling || !p.verified || !dials(self, id) || !split_host_port(p.view.record.address, host, port))
+    return;
+  p.dialling = true;
+  auto transport = self->system().openssl_manager().actor_handle();
+  self->request(transport, connect_timeout, caf::connect_atom::value, host, port)
+    .then(
+      [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
+        auto* p = find(self, id);
+        if (p == nullptr)
+          return;
+        if (!ptr || ifs != self->system().message_types<greeter_actor>()) {
+          p->dialling = false;
+          return set_state(*p, "refused", "no greeter is published at its address");
+        }
+        greet(self, id, caf::actor_cast<greeter_actor>(ptr), first_greeting_timeout);
+      },
+      [=](const caf::error& e) {
+        if (auto* p = find(self, id)) {
+          p->dialling = false;
+          set_state(*p, "unreachable", "no TLS connection: " + to_string(e));
+        }
+      });
+}
+
+cluster_view view_of(const service_state& st) {
+  cluster_view out{st.self.id, st.etcd_reachable, ms_since(st.last_keepalive), {}};
+  out.members.push_back({st.self, "self", "", out.keepalive_age_ms});
+  for (const auto& [id, p] : st.peers) {
+    auto v = p.view;
+    v.lease_age_ms = ms_since(p.last_seen);
+    out.members.push_back(std::move(v));
+  }
+  return out;
+}
+
+void on_member(self_ptr self, const member_record& r, const std::string& problem) {
+  auto& p = self->state.peers[r.id];
+  bool moved = p.view.record.address != r.address;
+  p.view.record = r;
+  p.verified = problem.empty();
+  if (!p.verified)
+    return set_state(p, "refused", problem);
+  if (p.view.state.empty() || p.view.state == "refused" || moved)
+    set_state(p, "joining", dials(self, r.id) ? "" : "waiting for its greeting");
+  if (p.view.state != "up")
+    dial(self, r.id);
+}
+
+// Greets the members that are up (both ways, so each side sees the other
+// alive) and dials again those it should.
+void on_tick(self_ptr self) {
+  for (auto& [id, p] : self->state.peers) {
+    if (p.view.state == "up")
+      greet(self, id, p.greeter, greeting_timeout);
+    else if (p.view.state != "refused")
+      dial(self, id);
+  }
+  self->delayed_send(self, tick, caf::tick_atom::value);
+}
+
+service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me) {
+  self->state.self = std::move(me);
+  self->state.settings = std::move(settings);
+  // Two members that dialled each other at once keep one connection; the
+  // other's proxies go down. The dialler dials again; a peer really gone
+  // fails that, and its lease decides.
+  self->set_down_handler([=](caf::down_msg& dm) {
+    for (auto& [id, p] : self->state.peers)
+      if (p.greeter && p.greeter.address() == dm.source) {
+        set_state(p, "joining", "its connection broke");
+        dial(self, id);
+      }
+  });
+  self->attach_functor([=] {
+    if (self->state.members)
+      self->state.members->leave();
+    caf::anon_send_exit(self->state.greeter, caf::exit_reason::user_shutdown);
+  });
+  return {
+    [=](members_atom) { return view_of(self->state); },
+    [=](caf::open_atom, greeter_actor g) {
+      auto& st = self->state;
+      st.greeter = std::move(g);
+      st.members = std::make_unique<membership>(st.settings, st.self, caf::actor_cast<caf::actor>(self));
+      st.members->start();
+      self->delayed_send(self, tick, caf::tick_atom::value);
+    },
+    [=](member_atom, const member_record& r, const std::string& problem) { on_member(self, r, problem); },
+    [=](gone_atom, const std::string& id) {
+      if (auto* p = find(self, id)) {
+        log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
+        self->state.peers.erase(id);
+      }
+    },
+    [=](lease_atom, bool alive) {
+      self->state.etcd_reachable = alive;
+      if (alive)
+        self->state.last_keepalive = clock_type::now();
+    },
+    [=](hello_atom, const member_record& caller, const caf::actor& their_greeter) {
+      // Only members etcd vouched for; one not known yet greets again.
+      auto* p = find(self, caller.id);
+      if (p == nullptr || !p->verified || caller.name != p->view.record.name || !their_greeter)
+        return;
+      mark_up(self, *p, caf::actor_cast<greeter_actor>(their_greeter));
+    },
+    [=](caf::tick_atom) { on_tick(self); },
+  };
+}
+
+}  // namespace
+
+caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, membership_settings settings,
+                                                   member_record me, uint16_t port) {
+  auto greeter_self = me;
+  auto service = sys.spawn(cluster_service, std::move(settings), std::move(me));
+  auto greeter = spawn_greeter(sys, std::move(greeter_self), caf::actor_cast<caf::actor>(service));
+  // reuse: a restarted node rebinds its port while the old socket lingers.
+  auto bound = caf::openssl::publish(greeter, port, nullptr, true);
+  if (!bound) {
+    caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(greeter, caf::exit_reason::user_shutdown);
+    return make_error(errc::unavailable,
+                      "cannot listen on cluster port " + std::to_string(port) + ": " + to_string(bound.error()));
+  }
+  caf::anon_send(service, caf::open_atom::value, greeter);
+  return caf::actor_cast<cluster_actor>(service);
+}
+
+}  // namespace sg::cluster

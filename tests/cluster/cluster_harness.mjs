@@ -1,0 +1,119 @@
+// A real cluster on loopback: a 3-member etcd (apt etcd-server), the
+// cluster CA and node certificates made by `streamgate certs`, and clustered
+// streamgate nodes.
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BIN, freePort, startNode, tempDir } from '../e2e/harness.mjs';
+
+const run = promisify(execFile);
+
+export async function startEtcd(members = 3) {
+  const dir = tempDir('sg-etcd-');
+  const specs = [];
+  for (let i = 0; i < members; i += 1) {
+    specs.push({ name: `e${i}`, client: await freePort(), peer: await freePort() });
+  }
+  const initial = specs.map((s) => `${s.name}=http://127.0.0.1:${s.peer}`).join(',');
+  const procs = specs.map((s) => spawn('etcd', [
+    '--name', s.name, '--data-dir', path.join(dir, s.name),
+    '--listen-client-urls', `http://127.0.0.1:${s.client}`,
+    '--advertise-client-urls', `http://127.0.0.1:${s.client}`,
+    '--listen-peer-urls', `http://127.0.0.1:${s.peer}`,
+    '--initial-advertise-peer-urls', `http://127.0.0.1:${s.peer}`,
+    '--initial-cluster', initial, '--initial-cluster-state', 'new',
+    '--log-level', 'error', '--logger', 'zap',
+  ], { stdio: 'ignore' }));
+  const endpoints = specs.map((s) => `http://127.0.0.1:${s.client}`);
+  const deadline = Date.now() + 20000;
+  for (const url of endpoints) {
+    for (;;) {
+      try {
+        const r = await fetch(`${url}/health`);
+        if (r.status === 200 && (await r.json()).health === 'true') break;
+      } catch { /* starting */ }
+      if (Date.now() > deadline) throw new Error(`etcd ${url} did not become healthy`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    endpoints,
+    procs,
+    async leaderIndex() {
+      for (let i = 0; i < endpoints.length; i += 1) {
+        if (procs[i].exitCode !== null || procs[i].signalCode !== null) continue;
+        try {
+          const r = await (await fetch(`${endpoints[i]}/v3/maintenance/status`, { method: 'POST', body: '{}' })).json();
+          if (r.header.member_id === r.leader) return i;
+        } catch { /* down */ }
+      }
+      return -1;
+    },
+    async put(key, value) {
+      const b64 = (s) => Buffer.from(s).toString('base64');
+      for (const url of endpoints) {
+        try {
+          const r = await fetch(`${url}/v3/kv/put`, { method: 'POST', body: JSON.stringify({ key: b64(key), value: b64(value) }) });
+          if (r.status === 200) return;
+        } catch { /* next */ }
+      }
+      throw new Error('no etcd member took the put');
+    },
+    stop() {
+      for (const p of procs) p.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A CA and a certificate directory per node name (plus a foreign CA). */
+export async function makeCerts(root, names) {
+  const caKey = path.join(root, 'ca.key');
+  const caDir = path.join(root, 'ca');
+  await run(BIN, ['certs', 'create-ca', '--certs-dir', caDir, '--ca-key', caKey]);
+  const dirs = {};
+  for (const name of names) {
+    const dir = path.join(root, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(path.join(caDir, 'ca.crt'), path.join(dir, 'ca.crt'));
+    await run(BIN, ['certs', 'create-node', name, '127.0.0.1', 'localhost', '--certs-dir', dir, '--ca-key', caKey]);
+    dirs[name] = dir;
+  }
+  return dirs;
+}
+
+export async function startMember(root, etcd, certsDir, { name = 'streamgate', extra = [] } = {}) {
+  const port = await freePort();
+  const clusterPort = await freePort();
+  const node = await startNode({
+    dataDir: tempDir('sg-member-'),
+    port,
+    args: ['--etcd', etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
+      '--certs-dir', certsDir, '--cluster-name', name, '--admin-token', 'admin-secret',
+      '--transcode-workers-max', '1', ...extra],
+  });
+  return { ...node, clusterPort };
+}
+
+export async function members(node) {
+  const r = await fetch(`${node.base}/api/v1/cluster`, { headers: { 'X-Admin-Token': 'admin-secret' } });
+  if (r.status !== 200) throw new Error(`GET /api/v1/cluster: ${r.status}`);
+  return (await r.json()).members;
+}
+
+/** Polls until `predicate(members)` holds on `node`; returns the ms it took. */
+export async function until(node, predicate, timeoutMs, what) {
+  const started = Date.now();
+  let last = [];
+  while (Date.now() - started < timeoutMs) {
+    try {
+      last = await members(node);
+      if (predicate(last)) return Date.now() - started;
+    } catch { /* the node may be paused */ }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what}: not within ${timeoutMs} ms; members: ${JSON.stringify(last)}`);
+}
+
+export const state = (list, name) => list.find((m) => m.name === name)?.state;

@@ -1,0 +1,152 @@
+// Nodes auto-join through etcd and see each other over mutual TLS; a node
+// that dies, hangs or leaves is seen to go; members that are not who they
+// claim, from another CA, another cluster or without TLS are never "up"; the
+// cluster survives losing etcd's leader.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import fs from 'node:fs';
+import { BIN, freePort, stopNode, tempDir } from '../e2e/harness.mjs';
+import { makeCerts, members, startEtcd, startMember, state, until } from './cluster_harness.mjs';
+
+const run = promisify(execFile);
+let etcd;
+let root;
+let certs;
+const nodes = [];
+
+const allUp = (names) => (list) => names.every((n) => ['up', 'self'].includes(state(list, n)));
+
+before(async () => {
+  root = tempDir('sg-cluster-');
+  etcd = await startEtcd(3);
+  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e']);
+});
+
+after(async () => {
+  for (const n of nodes) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGKILL');
+  etcd?.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test('a clustered node without certificates refuses to start and says why', async () => {
+  const port = await freePort();
+  await assert.rejects(
+    run(BIN, ['node', '--data-dir', tempDir('sg-nocert-'), '--http-port', String(port), '--etcd', etcd.endpoints[0]]),
+    (err) => err.code === 2 && /needs --certs-dir/.test(err.stderr + err.stdout),
+  );
+  const half = tempDir('sg-halfcert-');
+  fs.copyFileSync(path.join(certs['node-a'], 'ca.crt'), path.join(half, 'ca.crt'));
+  await assert.rejects(
+    run(BIN, ['node', '--data-dir', tempDir('sg-nocert-'), '--http-port', String(port), '--etcd', etcd.endpoints[0], '--certs-dir', half]),
+    (err) => err.code === 2 && /node\.crt/.test(err.stderr + err.stdout),
+  );
+});
+
+test('three nodes auto-join and each sees the others up; a fourth joins while requests run', async () => {
+  for (const name of ['node-a', 'node-b', 'node-c']) nodes.push(await startMember(root, etcd, certs[name]));
+  for (const n of nodes) await until(n, allUp(['node-a', 'node-b', 'node-c']), 10000, `all up at ${n.base}`);
+  const list = await members(nodes[0]);
+  const b = list.find((m) => m.name === 'node-b');
+  assert.equal(b.address, `127.0.0.1:${nodes[1].clusterPort}`);
+  assert.equal(b.http, nodes[1].base.replace('http://', ''));
+  assert.ok(b.roles.includes('transcode'));
+  const ready = await (await fetch(`${nodes[0].base}/health/ready`)).json();
+  assert.equal(ready.checks.etcd, true);
+  assert.deepEqual([...ready.checks.members].sort(), ['node-a', 'node-b', 'node-c']);
+
+  let failures = 0;
+  let stop = false;
+  const traffic = (async () => {
+    while (!stop) {
+      for (const n of nodes.slice(0, 3)) {
+        const r = await fetch(`${n.base}/api/v1/videos`).catch(() => null);
+        if (!r || r.status !== 200) failures += 1;
+      }
+    }
+  })();
+  const started = Date.now();
+  nodes.push(await startMember(root, etcd, certs['node-d']));
+  for (const n of nodes) await until(n, allUp(['node-a', 'node-b', 'node-c', 'node-d']), 10000, `d up at ${n.base}`);
+  console.log(`# a fourth node was seen up by every member ${Date.now() - started} ms after its start began`);
+  stop = true;
+  await traffic;
+  assert.equal(failures, 0);
+});
+
+test('a node killed with -9 leaves the member table within its lease', async () => {
+  const d = nodes[3];
+  d.proc.kill('SIGKILL');
+  const ms = await until(nodes[0], (l) => state(l, 'node-d') === undefined, 6000, 'd gone');
+  console.log(`# kill -9: gone from the member table after ${ms} ms (lease TTL 2 s)`);
+  await until(nodes[1], (l) => state(l, 'node-d') === undefined, 2000, 'd gone at b');
+});
+
+test('a paused node is unreachable at once, counted out with its lease, and rejoins on SIGCONT', async () => {
+  const c = nodes[2];
+  c.proc.kill('SIGSTOP');
+  try {
+    const hint = await until(nodes[0], (l) => state(l, 'node-c') !== 'up', 5000, 'c not up');
+    const gone = await until(nodes[0], (l) => state(l, 'node-c') === undefined, 8000, 'c gone');
+    console.log(`# SIGSTOP: not up after ${hint} ms, out of the table ${gone} ms later`);
+  } finally {
+    c.proc.kill('SIGCONT');
+  }
+  const back = await until(nodes[0], allUp(['node-c']), 10000, 'c back');
+  console.log(`# SIGCONT: up again after ${back} ms`);
+  await until(c, allUp(['node-a', 'node-b', 'node-c']), 10000, 'c sees the others again');
+});
+
+test('members that are not who they claim, or not of this cluster, are never up', async () => {
+  const prefix = '/streamgate/streamgate/members/';
+  const record = (id, name, address, cluster = 'streamgate') =>
+    JSON.stringify({ id, name, cluster, address, http: '', roles: [], started_ms: 0 });
+  // Another CA's certificate at the address.
+  const foreignRoot = tempDir('sg-foreign-');
+  const foreign = await makeCerts(foreignRoot, ['node-x']);
+  const intruder = await startMember(foreignRoot, etcd, foreign['node-x'], { name: 'elsewhere' });
+  nodes.push(intruder);
+  await etcd.put(`${prefix}x-1`, record('x-1', 'node-x', `127.0.0.1:${intruder.clusterPort}`));
+  // A record naming node-z at node-b's address.
+  await etcd.put(`${prefix}e-1`, record('e-1', 'node-z', `127.0.0.1:${nodes[1].clusterPort}`));
+  // A plaintext server (a node's HTTP port) as the transport.
+  await etcd.put(`${prefix}p-1`, record('p-1', 'node-p', nodes[1].base.replace('http://', '')));
+  // A member of another cluster.
+  await etcd.put(`${prefix}o-1`, record('o-1', 'node-b', `127.0.0.1:${nodes[1].clusterPort}`, 'other'));
+  const settled = (l) => ['x-1', 'e-1', 'p-1', 'o-1'].every((id) => l.find((m) => m.id === id)?.state === 'refused');
+  await until(nodes[0], settled, 10000, 'impostors refused');
+  const list = await members(nodes[0]);
+  const why = (id) => list.find((m) => m.id === id).reason;
+  assert.match(why('x-1'), /not from our CA|handshake/);
+  assert.match(why('e-1'), /is 'node-b', not 'node-z'/);
+  assert.match(why('p-1'), /handshake|not from our CA/);
+  assert.match(why('o-1'), /cluster 'other'/);
+  // The intruder's own cluster ("elsewhere") never lists ours.
+  const theirs = await members(intruder);
+  assert.deepEqual(theirs.map((m) => m.name), ['node-x']);
+  fs.rmSync(foreignRoot, { recursive: true, force: true });
+});
+
+test("losing etcd's leader keeps the members up and lets a node join", async () => {
+  const leader = await etcd.leaderIndex();
+  assert.ok(leader >= 0);
+  etcd.procs[leader].kill('SIGKILL');
+  const e = await startMember(root, etcd, certs['node-e']);
+  nodes.push(e);
+  await until(nodes[0], allUp(['node-a', 'node-b', 'node-c', 'node-e']), 15000, 'e up without the old leader');
+  await new Promise((r) => setTimeout(r, 3000));  // longer than a lease: keepalives went on
+  const list = await members(nodes[1]);
+  for (const n of ['node-a', 'node-b', 'node-c', 'node-e']) assert.ok(['up', 'self'].includes(state(list, n)), n);
+});
+
+test('a node stopped with SIGTERM leaves at once', async () => {
+  const e = nodes[nodes.length - 1];
+  const started = Date.now();
+  const code = await stopNode(e);
+  assert.equal(code, 0);
+  const ms = await until(nodes[0], (l) => state(l, 'node-e') === undefined, 1500, 'e gone');
+  console.log(`# SIGTERM: gone ${Date.now() - started} ms after the signal (poll ${ms} ms after exit)`);
+  for (const n of nodes.slice(0, 3)) assert.equal(await stopNode(n), 0);
+});
