@@ -1,13 +1,16 @@
 #include "app/cluster_node.hpp"
 
 #include <chrono>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "app/certs.hpp"
+#include "actors/auth/session_tokens.hpp"
 #include "cluster/cluster_service.hpp"
+#include "cluster/shared_settings.hpp"
 #include "messages/errors.hpp"
 #include "messages/gateway_actor.hpp"
 #include "runtime/ids.hpp"
@@ -52,7 +55,11 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
 
   cluster::membership_settings ms{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key},
                                   "/streamgate/" + c.name + "/members/", c.lease_ttl_s, c.certs_dir};
-  auto service = cluster::start_cluster_service(env.sys, std::move(ms), me, static_cast<uint16_t>(c.port));
+  std::vector<service> provided;
+  for (const auto* r : env.planned)
+    provided.insert(provided.end(), r->provides.begin(), r->provides.end());
+  auto service = cluster::start_cluster_service(
+    env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided)});
   if (!service)
     return service.error();
   caf::anon_send(env.directory, caf::put_atom::value, service::cluster, caf::actor_cast<caf::actor>(*service));
@@ -62,6 +69,30 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
 }
 
 }  // namespace
+
+void adopt_shared_settings(node_config& config) {
+  const auto& c = config.cluster;
+  etcd::client etcd{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key}};
+  const auto prefix = "/streamgate/" + c.name + "/settings/";
+  // etcd may still be electing a leader when the cluster starts together.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  for (;;) {
+    try {
+      if (config.secret.empty())
+        config.secret = cluster::shared_value(etcd, prefix + "playback-secret", random_hex(32));
+      if (config.jwt_key_specs.empty())
+        config.jwt_key_specs.push_back(
+          config.jwt_alg == "ES256"
+            ? "cluster-es256:" + cluster::shared_value(etcd, prefix + "jwt-es256", new_p256_pem())
+            : "cluster:" + cluster::shared_value(etcd, prefix + "jwt-hs256", random_hex(32)));
+      return;
+    } catch (const etcd::error& e) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error(std::string{"etcd did not answer: "} + e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+  }
+}
 
 const role& cluster_role() {
   static const role r{"cluster", {}, {service::cluster}, start_cluster};

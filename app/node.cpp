@@ -74,7 +74,7 @@ std::vector<std::string> missing_roles(const std::vector<const role*>& planned) 
 
 }  // namespace
 
-int run_node(const node_config& config) {
+int run_node(node_config config) {
   auto started = clock_type::now();
   log::set_level(config.log_level);
   // Signals are taken synchronously by sigwait below; every thread spawned
@@ -92,9 +92,11 @@ int run_node(const node_config& config) {
   }
   std::shared_ptr<const std::string> secret;
   try {
+    if (config.cluster.enabled())
+      adopt_shared_settings(config);
     secret = std::make_shared<const std::string>(load_or_create_secret(config.data_dir, config.secret));
   } catch (const std::exception& e) {
-    log::error("node", "no playback secret", {{"error", e.what()}});
+    log::error("node", "no shared secrets (playback, JWT)", {{"error", e.what()}});
     return 1;
   }
 

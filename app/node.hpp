@@ -3,5 +3,5 @@
 
 namespace sg {
 /// Runs a node until SIGINT or SIGTERM; returns the process exit code.
-int run_node(const node_config& config);
+int run_node(node_config config);
 }

@@ -49,6 +49,7 @@ struct peer {
 struct service_state {
   member_record self;
   membership_settings settings;
+  directory_actor directory;
   greeter_actor greeter;
   std::unique_ptr<membership> members;
   std::map<std::string, peer> peers;
@@ -63,19 +64,41 @@ int64_t ms_since(clock_type::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t).count();
 }
 
-void set_state(peer& p, const std::string& state, const std::string& reason) {
+peer* find(self_ptr self, const std::string& id) {
+  auto it = self->state.peers.find(id);
+  return it == self->state.peers.end() ? nullptr : &it->second;
+}
+
+void set_state(self_ptr self, peer& p, const std::string& state, const std::string& reason) {
   if (p.view.state != state)
     log::info("cluster", "member " + state,
               {{"id", p.view.record.id}, {"name", p.view.record.name}, {"reason", reason}});
+  if (p.view.state == "up" && state != "up")
+    self->send(self->state.directory, caf::delete_atom::value, p.view.record.id);
   p.view.state = state;
   p.view.reason = reason;
   if (state != "up")
     p.greeter = nullptr;  // a handle re-resolved later compares equal to a dead one
 }
 
-peer* find(self_ptr self, const std::string& id) {
-  auto it = self->state.peers.find(id);
-  return it == self->state.peers.end() ? nullptr : &it->second;
+// The services a member just up runs itself go into the directory, where
+// they serve what this node does not.
+void adopt_offers(self_ptr self, const std::string& id, const greeter_actor& g) {
+  self->request(g, first_greeting_timeout, caf::get_atom::value)
+    .then(
+      [=](const std::vector<offered_service>& offers) {
+        auto* p = find(self, id);
+        if (p == nullptr || p->view.state != "up")
+          return;
+        for (const auto& o : offers) {
+          service s;
+          if (service_from(o.name, s) && o.handle)
+            self->send(self->state.directory, caf::put_atom::value, s, o.handle, id);
+        }
+      },
+      [=](const caf::error& e) {
+        log::warn("cluster", "a member did not name its services", {{"id", id}, {"error", to_string(e)}});
+      });
 }
 
 // One connection per pair of members: the smaller id dials.
@@ -84,11 +107,14 @@ bool dials(self_ptr self, const std::string& id) {
 }
 
 void mark_up(self_ptr self, peer& p, const greeter_actor& g) {
+  bool fresh = p.view.state != "up" || p.greeter != g;
   if (p.greeter != g)
     self->monitor(g);
-  set_state(p, "up", "");
+  set_state(self, p, "up", "");
   p.greeter = g;
   p.last_seen = clock_type::now();
+  if (fresh)
+    adopt_offers(self, p.view.record.id, g);
 }
 
 void greet(self_ptr self, const std::string& id, const greeter_actor& g, caf::timespan timeout) {
@@ -101,13 +127,13 @@ void greet(self_ptr self, const std::string& id, const greeter_actor& g, caf::ti
           return;
         p->dialling = false;
         if (r.id != p->view.record.id || r.name != p->view.record.name)
-          return set_state(*p, "refused", "its address answers as '" + r.name + "' (" + r.id + ")");
+          return set_state(self, *p, "refused", "its address answers as '" + r.name + "' (" + r.id + ")");
         mark_up(self, *p, g);
       },
       [=](const caf::error& e) {
         if (auto* p = find(self, id)) {
           p->dialling = false;
-          set_state(*p, "unreachable", "greeting failed: " + to_string(e));
+          set_state(self, *p, "unreachable", "greeting failed: " + to_string(e));
         }
       });
 }
@@ -130,14 +156,14 @@ void dial(self_ptr self, const std::string& id) {
           return;
         if (!ptr || ifs != self->system().message_types<greeter_actor>()) {
           p->dialling = false;
-          return set_state(*p, "refused", "no greeter is published at its address");
+          return set_state(self, *p, "refused", "no greeter is published at its address");
         }
         greet(self, id, caf::actor_cast<greeter_actor>(ptr), first_greeting_timeout);
       },
       [=](const caf::error& e) {
         if (auto* p = find(self, id)) {
           p->dialling = false;
-          set_state(*p, "unreachable", "no TLS connection: " + to_string(e));
+          set_state(self, *p, "unreachable", "no TLS connection: " + to_string(e));
         }
       });
 }
@@ -159,9 +185,9 @@ void on_member(self_ptr self, const member_record& r, const std::string& problem
   p.view.record = r;
   p.verified = problem.empty();
   if (!p.verified)
-    return set_state(p, "refused", problem);
+    return set_state(self, p, "refused", problem);
   if (p.view.state.empty() || p.view.state == "refused" || moved)
-    set_state(p, "joining", dials(self, r.id) ? "" : "waiting for its greeting");
+    set_state(self, p, "joining", dials(self, r.id) ? "" : "waiting for its greeting");
   if (p.view.state != "up")
     dial(self, r.id);
 }
@@ -178,16 +204,18 @@ void on_tick(self_ptr self) {
   self->delayed_send(self, tick, caf::tick_atom::value);
 }
 
-service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me) {
+service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me,
+                                             directory_actor directory) {
   self->state.self = std::move(me);
   self->state.settings = std::move(settings);
+  self->state.directory = std::move(directory);
   // Two members that dialled each other at once keep one connection; the
   // other's proxies go down. The dialler dials again; a peer really gone
   // fails that, and its lease decides.
   self->set_down_handler([=](caf::down_msg& dm) {
     for (auto& [id, p] : self->state.peers)
       if (p.greeter && p.greeter.address() == dm.source) {
-        set_state(p, "joining", "its connection broke");
+        set_state(self, p, "joining", "its connection broke");
         dial(self, id);
       }
   });
@@ -209,6 +237,7 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
     [=](gone_atom, const std::string& id) {
       if (auto* p = find(self, id)) {
         log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
+        self->send(self->state.directory, caf::delete_atom::value, id);
         self->state.peers.erase(id);
       }
     },
@@ -230,18 +259,17 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
 
 }  // namespace
 
-caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, membership_settings settings,
-                                                   member_record me, uint16_t port) {
-  auto greeter_self = me;
-  auto service = sys.spawn(cluster_service, std::move(settings), std::move(me));
-  auto greeter = spawn_greeter(sys, std::move(greeter_self), caf::actor_cast<caf::actor>(service));
+caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
+  auto service = sys.spawn(cluster_service, config.membership, config.self, config.directory);
+  auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
+                                     config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.
-  auto bound = caf::openssl::publish(greeter, port, nullptr, true);
+  auto bound = caf::openssl::publish(greeter, config.port, nullptr, true);
   if (!bound) {
     caf::anon_send_exit(service, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(greeter, caf::exit_reason::user_shutdown);
-    return make_error(errc::unavailable,
-                      "cannot listen on cluster port " + std::to_string(port) + ": " + to_string(bound.error()));
+    return make_error(errc::unavailable, "cannot listen on cluster port " + std::to_string(config.port) +
+                                           ": " + to_string(bound.error()));
   }
   caf::anon_send(service, caf::open_atom::value, greeter);
   return caf::actor_cast<cluster_actor>(service);

@@ -4,21 +4,30 @@
 // is "up" once its greeter and ours exchanged greetings over mutual TLS with
 // the identity its record claims, and greetings repeat every second, so that
 // a broken or hung peer shows within about a second (a hint: its lease
-// decides).
+// decides). The services a member up offers fill the gaps of this node's
+// directory, and leave it when the member stops being up.
 #include <cstdint>
 
 #include <caf/expected.hpp>
 
 #include "cluster/membership.hpp"
 #include "messages/cluster_actor.hpp"
+#include "messages/directory.hpp"
 
 namespace caf { class actor_system; }
 
 namespace sg::cluster {
 
-/// Publishes this node's greeter on `port` (all interfaces, mutual TLS),
+struct cluster_service_config {
+  membership_settings membership;
+  member_record self;
+  uint16_t port = 0;  // of the cluster transport
+  directory_actor directory;  // gets the services that members up offer
+  std::vector<service> provided;  // what this node's roles serve, offered to members
+};
+
+/// Publishes this node's greeter on the port (all interfaces, mutual TLS),
 /// then registers the node in etcd and starts following the members.
-caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, membership_settings settings,
-                                                   member_record self, uint16_t port);
+caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config);
 
 }  // namespace sg::cluster

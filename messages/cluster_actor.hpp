@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -64,14 +65,27 @@ typename Inspector::result_type inspect(Inspector& f, cluster_view& x) {
 
 using cluster_actor = caf::typed_actor<caf::replies_to<members_atom>::with<cluster_view>>;
 
+/// A service a member serves itself and offers its peers, by name.
+struct offered_service {
+  std::string name;
+  caf::actor handle;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, offered_service& x) {
+  return f(caf::meta::type_name("offered_service"), x.name, x.handle);
+}
+
 /// Published on the cluster port. Of two members, the one with the smaller
 /// id dials the other and greets it over mutual TLS with the cluster name it
 /// expects, its own record and its own greeter (so that both learn each
 /// other's greeter over one connection: CAF 0.17 drops one of two
 /// connections dialled at once, and the proxies that came through it stay
 /// dead); the answer is the greeted member's record. Greetings repeat every
-/// second both ways while the members are up.
+/// second both ways while the members are up. A member that is up is asked
+/// for the services it runs; they fill the gaps of the peer's directory.
 using greeter_actor = caf::typed_actor<
-  caf::replies_to<hello_atom, std::string, member_record, caf::actor>::with<member_record>>;
+  caf::replies_to<hello_atom, std::string, member_record, caf::actor>::with<member_record>,
+  caf::replies_to<caf::get_atom>::with<std::vector<offered_service>>>;
 
 }  // namespace sg

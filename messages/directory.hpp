@@ -6,6 +6,7 @@
 // docs/architecture.md §Directory.
 #include <array>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <caf/actor.hpp>
@@ -48,11 +49,27 @@ inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
 }
 
+/// The service of that name; false when there is none.
+inline bool service_from(std::string_view name, service& out) {
+  for (size_t i = 0; i < service_count; ++i)
+    if (service_names[i] == name) {
+      out = static_cast<service>(i);
+      return true;
+    }
+  return false;
+}
+
 using directory_actor = caf::typed_actor<
-  // Names the actor serving a service; a null handle withdraws it. An entry
-  // goes by itself when its actor terminates.
+  // Names the local actor serving a service; a null handle withdraws it. An
+  // entry goes by itself when its actor terminates.
   caf::reacts_to<caf::put_atom, service, caf::actor>,
-  // The actor serving a service (errc::unavailable when none does).
+  // A service offered by the cluster member with this id (a remote handle;
+  // null withdraws it). It goes by itself when its connection breaks.
+  caf::reacts_to<caf::put_atom, service, caf::actor, std::string>,
+  // Withdraws everything the member with this id offered.
+  caf::reacts_to<caf::delete_atom, std::string>,
+  // The actor serving a service: the local one, else the offer of the
+  // member with the smallest id (errc::unavailable when none).
   caf::replies_to<caf::get_atom, service>::with<caf::actor>,
   // The subscriber receives an update for every entry now and every change
   // later, until it terminates.

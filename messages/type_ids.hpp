@@ -57,6 +57,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::member_record))
   CAF_ADD_TYPE_ID(streamgate, (sg::member_view))
   CAF_ADD_TYPE_ID(streamgate, (sg::cluster_view))
+  CAF_ADD_TYPE_ID(streamgate, (sg::offered_service))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::offered_service>))
 
   // Actor handles
   CAF_ADD_TYPE_ID(streamgate, (sg::metadata_actor))

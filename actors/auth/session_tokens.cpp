@@ -68,6 +68,10 @@ std::string public_pem(const std::string& private_pem) {
   return std::string(data, static_cast<size_t>(n));
 }
 
+jwt_alg_t alg_of(const std::string& name) { return name == "ES256" ? JWT_ALG_ES256 : JWT_ALG_HS256; }
+
+}  // namespace
+
 std::string new_p256_pem() {
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey{EVP_EC_gen("P-256"), &EVP_PKEY_free};
   std::unique_ptr<BIO, decltype(&BIO_free)> out{BIO_new(BIO_s_mem()), &BIO_free};
@@ -77,10 +81,6 @@ std::string new_p256_pem() {
   auto n = BIO_get_mem_data(out.get(), &data);
   return std::string(data, static_cast<size_t>(n));
 }
-
-jwt_alg_t alg_of(const std::string& name) { return name == "ES256" ? JWT_ALG_ES256 : JWT_ALG_HS256; }
-
-}  // namespace
 
 session_tokens::session_tokens(const std::vector<std::pair<std::string, std::string>>& keys) {
   if (keys.empty())

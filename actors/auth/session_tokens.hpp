@@ -39,6 +39,9 @@ private:
   std::vector<key> keys_;
 };
 
+/// A new P-256 private key in PEM (an ES256 signing key).
+std::string new_p256_pem();
+
 /// "KID:SECRET" (HS256) or "KID:@/path/key.pem" (ES256, P-256) pairs from
 /// config. With none, a key of `alg` is generated and kept in the data dir.
 std::vector<std::pair<std::string, std::string>> jwt_keys_from(const std::vector<std::string>& specs,

@@ -91,7 +91,7 @@ export async function startMember(root, etcd, certsDir, { name = 'streamgate', e
     port,
     args: ['--etcd', etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
       '--certs-dir', certsDir, '--cluster-name', name, '--admin-token', 'admin-secret',
-      '--transcode-workers-max', '1', ...extra],
+      '--transcode-workers-max', '1', '--chain', '1337=http://127.0.0.1:9', ...extra],
   });
   return { ...node, clusterPort };
 }

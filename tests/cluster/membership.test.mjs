@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import path from 'node:path';
 import fs from 'node:fs';
 import { BIN, freePort, stopNode, tempDir } from '../e2e/harness.mjs';
+import { signIn } from '../e2e/sign_in.mjs';
 import { makeCerts, members, startEtcd, startMember, state, until } from './cluster_harness.mjs';
 
 const run = promisify(execFile);
@@ -22,7 +23,7 @@ const allUp = (names) => (list) => names.every((n) => ['up', 'self'].includes(st
 before(async () => {
   root = tempDir('sg-cluster-');
   etcd = await startEtcd(3);
-  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e']);
+  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-g']);
 });
 
 after(async () => {
@@ -74,6 +75,53 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
   stop = true;
   await traffic;
   assert.equal(failures, 0);
+});
+
+test('a node without services of its own serves through the members that run them', async () => {
+  const g = await startMember(root, etcd, certs['node-g'], { extra: ['--roles', 'gateway'] });
+  nodes.push(g);
+  await until(g, allUp(['node-a', 'node-b', 'node-c', 'node-g']), 10000, 'g sees the members');
+  // The members' services reach g's directory once they are up.
+  let listing;
+  for (const started = Date.now(); Date.now() - started < 10000;) {
+    listing = await fetch(`${g.base}/api/v1/videos`);
+    if (listing.status === 200) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(listing.status, 200);
+  // Sign-in, an upload and its video, all through g: auth, uploads and the
+  // stores run on the member with the smallest id (node-a).
+  const { token } = await signIn(g.base);
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const created = await fetch(`${g.base}/api/v1/uploads`, {
+    method: 'POST',
+    headers: { ...auth, 'Upload-Length': '11', 'Upload-Metadata': `filename ${Buffer.from('x.mp4').toString('base64')}` },
+  });
+  assert.equal(created.status, 201, await created.text());
+  const location = new URL(created.headers.get('location'), g.base).pathname;
+  const patched = await fetch(`${g.base}${location}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    body: 'hello world',
+  });
+  assert.equal(patched.status, 204, await patched.text());
+  assert.equal(patched.headers.get('upload-offset'), '11');
+  const info = await (await fetch(`${g.base}${location}`, { headers: auth })).json();
+  assert.equal(info.state, 'finished');
+  const video = await fetch(`${g.base}/api/v1/videos/${info.video_id}`, { headers: auth });
+  assert.equal(video.status, 200);
+  const onA = await fetch(`${nodes[0].base}/api/v1/videos/${info.video_id}`, { headers: auth });
+  assert.equal(onA.status, 200, 'the record lives on node-a, which served g');
+  assert.equal(await stopNode(g), 0);
+});
+
+test('a session minted on one node is good on every node (the JWT key is a cluster setting)', async () => {
+  const { token, address } = await signIn(nodes[0].base);
+  for (const n of nodes.filter((m) => m.proc.exitCode === null)) {
+    const r = await fetch(`${n.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(r.status, 200, n.base);
+    assert.equal((await r.json()).address.toLowerCase(), address.toLowerCase());
+  }
 });
 
 test('a node killed with -9 leaves the member table within its lease', async () => {

@@ -72,6 +72,32 @@ BOOST_FIXTURE_TEST_CASE(subscribers_see_entries_replacements_and_departures, sys
   self->send_exit(dir, caf::exit_reason::user_shutdown);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_local_service_wins_and_members_offers_fill_the_gaps, system_fixture) {
+  auto dir = spawn_directory(*sys);
+  caf::scoped_actor self{*sys};
+  self->send(dir, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
+  auto from_b = idle(), from_c = idle(), local = idle();
+  self->send(dir, caf::put_atom::value, service::auth, from_c, std::string{"node-c-1"});
+  auto u = next_update(self);
+  BOOST_TEST((u.second == from_c));
+  self->send(dir, caf::put_atom::value, service::auth, from_b, std::string{"node-b-1"});
+  u = next_update(self);  // the smallest member id: every node picks alike
+  BOOST_TEST((u.second == from_b));
+  self->send(dir, caf::put_atom::value, service::auth, local);
+  u = next_update(self);
+  BOOST_TEST((u.second == local));
+  self->send(dir, caf::delete_atom::value, std::string{"node-b-1"});  // no change: local still serves
+  self->send(dir, caf::put_atom::value, service::auth, caf::actor{});
+  u = next_update(self);
+  BOOST_TEST((u.second == from_c));
+  self->send_exit(from_c, caf::exit_reason::user_shutdown);  // its connection broke
+  u = next_update(self);
+  BOOST_TEST(!u.second);
+  for (auto& a : {from_b, local})
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+  self->send_exit(dir, caf::exit_reason::user_shutdown);
+}
+
 BOOST_AUTO_TEST_CASE(every_need_starts_before_the_role_that_needs_it) {
   const auto& table = role_table();
   for (size_t i = 0; i < table.size(); ++i)

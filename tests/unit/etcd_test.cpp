@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cluster/etcd.hpp"
+#include "cluster/shared_settings.hpp"
 #include "tests/support/etcd_process.hpp"
 
 using nlohmann::json;
@@ -177,6 +178,24 @@ BOOST_AUTO_TEST_CASE(an_unreachable_endpoint_fails_over_to_the_next) {
   BOOST_TEST(c.get("/f/a").kvs.size() == 1u);
   sg::etcd::client none{{dead}, {}, std::chrono::milliseconds(500)};
   BOOST_CHECK_THROW(none.put("/f/a", "1"), sg::etcd::error);
+}
+
+BOOST_AUTO_TEST_CASE(nodes_racing_for_a_shared_setting_all_get_the_first_value) {
+  sg::testing::etcd_process etcd;
+  std::vector<std::string> got(6);
+  std::vector<std::thread> racers;
+  for (size_t i = 0; i < got.size(); ++i)
+    racers.emplace_back([&, i] {
+      sg::etcd::client c{{etcd.url()}};
+      got[i] = sg::cluster::shared_value(c, "/s/settings/secret", "candidate-" + std::to_string(i));
+    });
+  for (auto& t : racers)
+    t.join();
+  for (const auto& g : got)
+    BOOST_TEST(g == got.front());
+  BOOST_TEST(got.front().rfind("candidate-", 0) == 0u);
+  sg::etcd::client late{{etcd.url()}};
+  BOOST_TEST(sg::cluster::shared_value(late, "/s/settings/secret", "late") == got.front());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
