@@ -37,6 +37,14 @@ std::string http_address(role_env& env) {
   return host + ":" + std::to_string(port);
 }
 
+cache_actor local_cache(role_env& env) {
+  caf::scoped_actor self{env.sys};
+  cache_actor out;
+  self->request(env.directory, std::chrono::seconds(5), caf::get_atom::value, service::cache)
+    .receive([&](caf::actor& h) { out = caf::actor_cast<cache_actor>(h); }, [](caf::error&) {});
+  return out;
+}
+
 caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
   const auto& c = env.config.cluster;
   member_record me;
@@ -59,7 +67,8 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
   for (const auto* r : env.planned)
     provided.insert(provided.end(), r->provides.begin(), r->provides.end());
   auto service = cluster::start_cluster_service(
-    env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided)});
+    env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided),
+              env.runs("cache") ? local_cache(env) : cache_actor{}});
   if (!service)
     return service.error();
   caf::anon_send(env.directory, caf::put_atom::value, service::cluster, caf::actor_cast<caf::actor>(*service));

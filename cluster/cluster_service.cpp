@@ -50,6 +50,8 @@ struct service_state {
   member_record self;
   membership_settings settings;
   directory_actor directory;
+  cache_actor local_cache;
+  std::map<std::string, caf::actor> member_caches;  // member id -> its cache, while up
   greeter_actor greeter;
   std::unique_ptr<membership> members;
   std::map<std::string, peer> peers;
@@ -69,12 +71,41 @@ peer* find(self_ptr self, const std::string& id) {
   return it == self->state.peers.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> ring_names(const service_state& st) {
+  std::vector<std::string> out;
+  if (st.local_cache)
+    out.push_back(st.self.name);
+  for (const auto& [id, cache] : st.member_caches)
+    if (auto it = st.peers.find(id); it != st.peers.end())
+      out.push_back(it->second.view.record.name);
+  return out;
+}
+
+void push_ring(self_ptr self) {
+  const auto& st = self->state;
+  if (!st.local_cache)
+    return;
+  cache_ring r{st.self.id, {st.self.id}, {caf::actor{}}};
+  for (const auto& [id, cache] : st.member_caches) {
+    r.members.push_back(id);
+    r.caches.push_back(cache);
+  }
+  self->send(st.local_cache, ring_atom::value, std::move(r));
+}
+
+void forget_cache(self_ptr self, const std::string& id) {
+  if (self->state.member_caches.erase(id) > 0)
+    push_ring(self);
+}
+
 void set_state(self_ptr self, peer& p, const std::string& state, const std::string& reason) {
   if (p.view.state != state)
     log::info("cluster", "member " + state,
               {{"id", p.view.record.id}, {"name", p.view.record.name}, {"reason", reason}});
-  if (p.view.state == "up" && state != "up")
+  if (p.view.state == "up" && state != "up") {
     self->send(self->state.directory, caf::delete_atom::value, p.view.record.id);
+    forget_cache(self, p.view.record.id);
+  }
   p.view.state = state;
   p.view.reason = reason;
   if (state != "up")
@@ -92,8 +123,13 @@ void adopt_offers(self_ptr self, const std::string& id, const greeter_actor& g) 
           return;
         for (const auto& o : offers) {
           service s;
-          if (service_from(o.name, s) && o.handle)
-            self->send(self->state.directory, caf::put_atom::value, s, o.handle, id);
+          if (!service_from(o.name, s) || !o.handle)
+            continue;
+          self->send(self->state.directory, caf::put_atom::value, s, o.handle, id);
+          if (s == service::cache) {
+            self->state.member_caches[id] = o.handle;
+            push_ring(self);
+          }
         }
       },
       [=](const caf::error& e) {
@@ -169,7 +205,7 @@ void dial(self_ptr self, const std::string& id) {
 }
 
 cluster_view view_of(const service_state& st) {
-  cluster_view out{st.self.id, st.etcd_reachable, ms_since(st.last_keepalive), {}};
+  cluster_view out{st.self.id, st.etcd_reachable, ms_since(st.last_keepalive), {}, ring_names(st)};
   out.members.push_back({st.self, "self", "", out.keepalive_age_ms});
   for (const auto& [id, p] : st.peers) {
     auto v = p.view;
@@ -205,10 +241,12 @@ void on_tick(self_ptr self) {
 }
 
 service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me,
-                                             directory_actor directory) {
+                                             directory_actor directory, cache_actor local_cache) {
   self->state.self = std::move(me);
   self->state.settings = std::move(settings);
   self->state.directory = std::move(directory);
+  self->state.local_cache = std::move(local_cache);
+  push_ring(self);  // alone until members come
   // Two members that dialled each other at once keep one connection; the
   // other's proxies go down. The dialler dials again; a peer really gone
   // fails that, and its lease decides.
@@ -239,6 +277,7 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
         log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
         self->send(self->state.directory, caf::delete_atom::value, id);
         self->state.peers.erase(id);
+        forget_cache(self, id);
       }
     },
     [=](lease_atom, bool alive) {
@@ -260,7 +299,8 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
 }  // namespace
 
 caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
-  auto service = sys.spawn(cluster_service, config.membership, config.self, config.directory);
+  auto service = sys.spawn(cluster_service, config.membership, config.self, config.directory,
+                           config.local_cache);
   auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
                                      config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.

@@ -5,7 +5,9 @@
 // the identity its record claims, and greetings repeat every second, so that
 // a broken or hung peer shows within about a second (a hint: its lease
 // decides). The services a member up offers fill the gaps of this node's
-// directory, and leave it when the member stops being up.
+// directory, and leave it when the member stops being up. The members up
+// with a cache (and this node, when it has one) form the cache ring, sent to
+// the local cache whenever it changes.
 #include <cstdint>
 
 #include <caf/expected.hpp>
@@ -24,6 +26,7 @@ struct cluster_service_config {
   uint16_t port = 0;  // of the cluster transport
   directory_actor directory;  // gets the services that members up offer
   std::vector<service> provided;  // what this node's roles serve, offered to members
+  cache_actor local_cache;        // set when this node runs the cache role: it gets the ring
 };
 
 /// Publishes this node's greeter on the port (all interfaces, mutual TLS),

@@ -7,6 +7,7 @@
 #include "gateway/ask.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
+#include "runtime/hash_ring.hpp"
 
 namespace sg {
 
@@ -80,7 +81,8 @@ void members(const gateway_context& ctx, const httplib::Request& req, httplib::R
   for (const auto& m : view->members)
     list.push_back(member_json(m));
   send_json(res, {{"clustered", true}, {"self", view->self_id}, {"etcd_reachable", view->etcd_reachable},
-                  {"members", list}});
+                  {"members", list},
+                  {"ring", {{"members", view->cache_ring}, {"points_per_member", hash_ring{}.points_per_member()}}}});
 }
 
 }  // namespace

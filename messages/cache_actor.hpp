@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
@@ -60,14 +61,37 @@ typename Inspector::result_type inspect(Inspector& f, cache_report& x) {
   return f(caf::meta::type_name("cache_report"), x.total, x.shards);
 }
 
+/// The cache members of a cluster (docs/architecture.md §Cache ring): a
+/// key belongs to its owner on a consistent-hash ring over `members`.
+struct cache_ring {
+  std::string self;                  // this node's member id
+  std::vector<std::string> members;  // ids of the members with a cache, self included
+  std::vector<caf::actor> caches;    // their caches, in the same order (self: null)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, cache_ring& x) {
+  return f(caf::meta::type_name("cache_ring"), x.self, x.members, x.caches);
+}
+
 /// The cache as its clients see it: one façade that picks a key's shard and
-/// sums the shards' counters, so nobody else knows how it is sharded.
+/// sums the shards' counters, so nobody else knows how it is sharded. On a
+/// cluster a key is served by its owner on the ring (a failed owner reads as
+/// a miss); a prefix is invalidated on every member; stats are this node's.
 using cache_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, std::string>::with<cache_lookup>,
   caf::reacts_to<caf::put_atom, std::string, std::vector<char>, int64_t>,
   caf::replies_to<caf::delete_atom, std::string>::with<uint64_t>,
   caf::replies_to<caf::delete_atom, prefix_atom, std::string>::with<uint64_t>,
-  caf::replies_to<stats_atom>::with<cache_report>>;
+  caf::replies_to<stats_atom>::with<cache_report>,
+  // The same served from this node's shards only: what a member that routed
+  // a key here asks.
+  caf::replies_to<caf::get_atom, here_atom, std::string>::with<cache_lookup>,
+  caf::reacts_to<caf::put_atom, here_atom, std::string, std::vector<char>, int64_t>,
+  caf::replies_to<caf::delete_atom, here_atom, std::string>::with<uint64_t>,
+  caf::replies_to<caf::delete_atom, here_atom, prefix_atom, std::string>::with<uint64_t>,
+  // The ring, from this node's cluster service (from anyone else: ignored).
+  caf::reacts_to<ring_atom, cache_ring>>;
 
 /// FNV-1a: stable across processes and builds, unlike std::hash.
 inline size_t shard_index(const std::string& key, size_t shards) {

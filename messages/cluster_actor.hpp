@@ -14,6 +14,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/cache_actor.hpp"
 
 namespace sg {
 
@@ -55,12 +56,13 @@ struct cluster_view {
   bool etcd_reachable = false;
   int64_t keepalive_age_ms = 0;  // since this node's lease was last renewed
   std::vector<member_view> members;
+  std::vector<std::string> cache_ring;  // names of the members whose caches share the keys
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cluster_view& x) {
   return f(caf::meta::type_name("cluster_view"), x.self_id, x.etcd_reachable, x.keepalive_age_ms,
-           x.members);
+           x.members, x.cache_ring);
 }
 
 using cluster_actor = caf::typed_actor<caf::replies_to<members_atom>::with<cluster_view>>;

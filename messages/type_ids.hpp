@@ -52,6 +52,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_lookup))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_stats))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_report))
+  CAF_ADD_TYPE_ID(streamgate, (sg::cache_ring))
 
   // Cluster
   CAF_ADD_TYPE_ID(streamgate, (sg::member_record))

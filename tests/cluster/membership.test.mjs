@@ -54,6 +54,15 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
   assert.equal(b.address, `127.0.0.1:${nodes[1].clusterPort}`);
   assert.equal(b.http, nodes[1].base.replace('http://', ''));
   assert.ok(b.roles.includes('transcode'));
+  // Every member's cache is on the ring every node builds.
+  for (const n of nodes) {
+    let ring = [];
+    for (const started = Date.now(); Date.now() - started < 3000 && ring.length < 3;) {
+      const view = await (await fetch(`${n.base}/api/v1/cluster`, { headers: { 'X-Admin-Token': 'admin-secret' } })).json();
+      ring = [...view.ring.members].sort();
+    }
+    assert.deepEqual(ring, ['node-a', 'node-b', 'node-c']);
+  }
   const ready = await (await fetch(`${nodes[0].base}/health/ready`)).json();
   assert.equal(ready.checks.etcd, true);
   assert.deepEqual([...ready.checks.members].sort(), ['node-a', 'node-b', 'node-c']);
