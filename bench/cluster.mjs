@@ -1,0 +1,58 @@
+// Cluster timings on loopback with a 3-member etcd and three nodes, several
+// rounds: a node's start until every member sees it up; kill -9 until the
+// others drop it; SIGSTOP until the others see it unreachable (the fast
+// hint) and until its lease drops it. Anchors (published defaults, not run
+// here): Akka Cluster ~5 s to detect + 20 s split-brain resolver, Orleans
+// ~15 s. Then a typed request to another node against raw TCP.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import fs from 'node:fs';
+import { stopNode, tempDir } from '../tests/e2e/harness.mjs';
+import { makeCerts, startEtcd, startMember, state, until } from '../tests/cluster/cluster_harness.mjs';
+
+const rounds = Number(process.env.ROUNDS || 5);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const root = tempDir('sg-bench-cluster-');
+const etcd = await startEtcd(3);
+const names = ['node-a', 'node-b', 'node-c', ...Array.from({ length: rounds * 3 }, (_, i) => `node-x${i}`)];
+const certs = await makeCerts(root, names);
+const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
+const fixed = [await startMember(root, etcd, certs['node-a']), await startMember(root, etcd, certs['node-b'])];
+const join = [], killed = [], hint = [], fenced = [];
+let spare = 0;
+try {
+  for (let r = 0; r < rounds; r += 1) {
+    const name = `node-x${spare++}`;
+    const t0 = Date.now();
+    const x = await startMember(root, etcd, certs[name]);
+    for (const n of fixed) await until(n, upOrSelf(name), 10000, `${name} up`);
+    join.push(Date.now() - t0);
+    x.proc.kill('SIGKILL');
+    const t1 = Date.now();
+    await until(fixed[0], (l) => state(l, name) === undefined, 10000, `${name} gone`);
+    killed.push(Date.now() - t1);
+
+    const yName = `node-x${spare++}`;
+    const y = await startMember(root, etcd, certs[yName]);
+    await until(fixed[0], upOrSelf(yName), 10000, `${yName} up`);
+    y.proc.kill('SIGSTOP');
+    const t2 = Date.now();
+    await until(fixed[0], (l) => state(l, yName) !== 'up', 10000, `${yName} not up`);
+    hint.push(Date.now() - t2);
+    await until(fixed[0], (l) => state(l, yName) === undefined, 10000, `${yName} counted out`);
+    fenced.push(Date.now() - t2);
+    y.proc.kill('SIGKILL');
+  }
+} finally {
+  for (const n of fixed) await stopNode(n).catch(() => {});
+  etcd.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+}
+const line = (what, v, anchor) => console.log(`${what.padEnd(52)} median ${String(median(v)).padStart(5)} ms  (runs: ${v.join(', ')})  ${anchor}`);
+console.log(`cluster membership, ${rounds} rounds, 3-member etcd, lease TTL 2 s:`);
+line('join: process start -> up at every member', join, 'target < 1000 ms (includes process start)');
+line('kill -9 -> dropped from the member table', killed, 'target <= 3000 ms; Akka ~5000 + 20000, Orleans ~15000');
+line('SIGSTOP -> not up (greeting fails, the hint)', hint, '');
+line('SIGSTOP -> counted out (lease expired)', fenced, 'target <= 3500 ms');
+const bin = path.join(path.dirname(process.env.STREAMGATE_BIN), 'bench', 'sg_cluster_rtt_bench');
+console.log(execFileSync(bin, ['3000']).toString().trim());
