@@ -37,11 +37,13 @@ std::string http_address(role_env& env) {
   return host + ":" + std::to_string(port);
 }
 
-cache_actor local_cache(role_env& env) {
+// The local actor serving `s` (this node runs its role).
+template <service S>
+typename service_handle<S>::type local(role_env& env) {
   caf::scoped_actor self{env.sys};
-  cache_actor out;
-  self->request(env.directory, std::chrono::seconds(5), caf::get_atom::value, service::cache)
-    .receive([&](caf::actor& h) { out = caf::actor_cast<cache_actor>(h); }, [](caf::error&) {});
+  typename service_handle<S>::type out;
+  self->request(env.directory, std::chrono::seconds(5), caf::get_atom::value, S)
+    .receive([&](caf::actor& h) { out = caf::actor_cast<decltype(out)>(h); }, [](caf::error&) {});
   return out;
 }
 
@@ -53,7 +55,7 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
   } catch (const std::exception& e) {
     return make_error(errc::bad_request, e.what());
   }
-  me.id = me.name + "-" + random_hex(6);
+  me.id = c.member_id;
   me.cluster = c.name;
   me.address = c.advertise;
   me.http = http_address(env);
@@ -68,7 +70,8 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
     provided.insert(provided.end(), r->provides.begin(), r->provides.end());
   auto service = cluster::start_cluster_service(
     env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided),
-              env.runs("cache") ? local_cache(env) : cache_actor{}});
+              env.runs("cache") ? local<service::cache>(env) : cache_actor{},
+              env.runs("upload") ? local<service::uploads>(env) : upload_manager_actor{}});
   if (!service)
     return service.error();
   caf::anon_send(env.directory, caf::put_atom::value, service::cluster, caf::actor_cast<caf::actor>(*service));
@@ -80,7 +83,11 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
 }  // namespace
 
 void adopt_shared_settings(node_config& config) {
-  const auto& c = config.cluster;
+  auto& c = config.cluster;
+  // This run's member id (its certificate's name, then random bits); the
+  // upload ids this node makes start with its tag.
+  c.member_id = certs::common_name(c.certs_dir + "/node.crt") + "-" + random_hex(6);
+  config.upload.id_tag = id_tag(c.member_id);
   etcd::client etcd{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key}};
   const auto prefix = "/streamgate/" + c.name + "/settings/";
   // etcd may still be electing a leader when the cluster starts together.

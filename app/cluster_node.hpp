@@ -11,9 +11,10 @@ namespace sg {
 /// Not one of --roles: every clustered node runs it.
 const role& cluster_role();
 
-/// Fills the settings all nodes must share and this node was not given
-/// (playback secret, JWT key) from etcd, storing this node's candidates when
-/// it is the first. Throws std::runtime_error when etcd does not answer.
+/// Names this run of the node (member id, upload id tag) and fills the
+/// settings all nodes must share and this node was not given (playback
+/// secret, JWT key) from etcd, storing this node's candidates when it is the
+/// first. Throws std::runtime_error when etcd does not answer.
 void adopt_shared_settings(node_config& config);
 
 }  // namespace sg

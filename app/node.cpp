@@ -96,7 +96,7 @@ int run_node(node_config config) {
       adopt_shared_settings(config);
     secret = std::make_shared<const std::string>(load_or_create_secret(config.data_dir, config.secret));
   } catch (const std::exception& e) {
-    log::error("node", "no shared secrets (playback, JWT)", {{"error", e.what()}});
+    log::error("node", "cannot start (secrets, cluster settings)", {{"error", e.what()}});
     return 1;
   }
 

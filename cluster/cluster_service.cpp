@@ -52,6 +52,8 @@ struct service_state {
   directory_actor directory;
   cache_actor local_cache;
   std::map<std::string, caf::actor> member_caches;  // member id -> its cache, while up
+  upload_manager_actor local_uploads;
+  std::map<std::string, caf::actor> member_uploads;  // member id -> its upload manager, while up
   greeter_actor greeter;
   std::unique_ptr<membership> members;
   std::map<std::string, peer> peers;
@@ -93,23 +95,45 @@ void push_ring(self_ptr self) {
   self->send(st.local_cache, ring_atom::value, std::move(r));
 }
 
-void forget_cache(self_ptr self, const std::string& id) {
+// Every member this node knows of (refused ones aside: their ids were never
+// vouched for), with its upload manager while it is up.
+void push_members(self_ptr self) {
+  const auto& st = self->state;
+  if (!st.local_uploads)
+    return;
+  std::vector<offered_service> members;
+  for (const auto& [id, p] : st.peers) {
+    if (p.view.state == "refused")
+      continue;
+    auto it = st.member_uploads.find(id);
+    bool up = p.view.state == "up" && it != st.member_uploads.end();
+    members.push_back({id, up ? it->second : caf::actor{}});
+  }
+  self->send(st.local_uploads, members_atom::value, std::move(members));
+}
+
+void forget_services(self_ptr self, const std::string& id) {
   if (self->state.member_caches.erase(id) > 0)
     push_ring(self);
+  self->state.member_uploads.erase(id);
+  push_members(self);
 }
 
 void set_state(self_ptr self, peer& p, const std::string& state, const std::string& reason) {
   if (p.view.state != state)
     log::info("cluster", "member " + state,
               {{"id", p.view.record.id}, {"name", p.view.record.name}, {"reason", reason}});
+  bool changed = p.view.state != state;
   if (p.view.state == "up" && state != "up") {
     self->send(self->state.directory, caf::delete_atom::value, p.view.record.id);
-    forget_cache(self, p.view.record.id);
+    forget_services(self, p.view.record.id);
   }
   p.view.state = state;
   p.view.reason = reason;
   if (state != "up")
     p.greeter = nullptr;  // a handle re-resolved later compares equal to a dead one
+  if (changed)
+    push_members(self);
 }
 
 // The services a member just up runs itself go into the directory, where
@@ -129,6 +153,9 @@ void adopt_offers(self_ptr self, const std::string& id, const greeter_actor& g) 
           if (s == service::cache) {
             self->state.member_caches[id] = o.handle;
             push_ring(self);
+          } else if (s == service::uploads) {
+            self->state.member_uploads[id] = o.handle;
+            push_members(self);
           }
         }
       },
@@ -241,12 +268,15 @@ void on_tick(self_ptr self) {
 }
 
 service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me,
-                                             directory_actor directory, cache_actor local_cache) {
+                                             directory_actor directory, cache_actor local_cache,
+                                             upload_manager_actor local_uploads) {
   self->state.self = std::move(me);
   self->state.settings = std::move(settings);
   self->state.directory = std::move(directory);
   self->state.local_cache = std::move(local_cache);
+  self->state.local_uploads = std::move(local_uploads);
   push_ring(self);  // alone until members come
+  push_members(self);
   // Two members that dialled each other at once keep one connection; the
   // other's proxies go down. The dialler dials again; a peer really gone
   // fails that, and its lease decides.
@@ -277,7 +307,7 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
         log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
         self->send(self->state.directory, caf::delete_atom::value, id);
         self->state.peers.erase(id);
-        forget_cache(self, id);
+        forget_services(self, id);
       }
     },
     [=](lease_atom, bool alive) {
@@ -300,7 +330,7 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
 
 caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
   auto service = sys.spawn(cluster_service, config.membership, config.self, config.directory,
-                           config.local_cache);
+                           config.local_cache, config.local_uploads);
   auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
                                      config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.

@@ -7,7 +7,9 @@
 // decides). The services a member up offers fill the gaps of this node's
 // directory, and leave it when the member stops being up. The members up
 // with a cache (and this node, when it has one) form the cache ring, sent to
-// the local cache whenever it changes.
+// the local cache whenever it changes; the members and their upload
+// managers go to the local upload manager, which passes on the requests for
+// uploads another member holds.
 #include <cstdint>
 
 #include <caf/expected.hpp>
@@ -15,6 +17,7 @@
 #include "cluster/membership.hpp"
 #include "messages/cluster_actor.hpp"
 #include "messages/directory.hpp"
+#include "messages/upload_actor.hpp"
 
 namespace caf { class actor_system; }
 
@@ -27,6 +30,7 @@ struct cluster_service_config {
   directory_actor directory;  // gets the services that members up offer
   std::vector<service> provided;  // what this node's roles serve, offered to members
   cache_actor local_cache;        // set when this node runs the cache role: it gets the ring
+  upload_manager_actor local_uploads;  // set when it runs the upload role: it gets the members
 };
 
 /// Publishes this node's greeter on the port (all interfaces, mutual TLS),

@@ -74,14 +74,18 @@ int http_status(errc x) {
   return 500;
 }
 
+// Unavailable means "try again soon": say when (RFC 9110 §10.2.3).
 void problem(httplib::Response& res, const caf::error& e) {
   if (e.category() == error_category) {
     auto code = static_cast<errc>(e.code());
     auto detail = error_detail(e);
+    if (code == errc::unavailable)
+      res.set_header("Retry-After", "5");
     problem(res, http_status(code), detail.empty() ? to_string(code) : detail);
     return;
   }
   if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down) {
+    res.set_header("Retry-After", "5");
     problem(res, 503, "a service did not answer in time");
     return;
   }

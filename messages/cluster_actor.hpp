@@ -15,6 +15,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/cache_actor.hpp"
+#include "messages/offers.hpp"
 
 namespace sg {
 
@@ -67,16 +68,7 @@ typename Inspector::result_type inspect(Inspector& f, cluster_view& x) {
 
 using cluster_actor = caf::typed_actor<caf::replies_to<members_atom>::with<cluster_view>>;
 
-/// A service a member serves itself and offers its peers, by name.
-struct offered_service {
-  std::string name;
-  caf::actor handle;
-};
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, offered_service& x) {
-  return f(caf::meta::type_name("offered_service"), x.name, x.handle);
-}
 
 /// Published on the cluster port. Of two members, the one with the smaller
 /// id dials the other and greets it over mutual TLS with the cluster name it

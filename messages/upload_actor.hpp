@@ -9,6 +9,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/offers.hpp"
 #include "messages/principal.hpp"
 #include "messages/upload.hpp"
 
@@ -39,7 +40,13 @@ using upload_session_actor = caf::typed_actor<
 using upload_manager_actor = caf::typed_actor<
   caf::replies_to<create_atom, upload_spec>::with<upload_info>,
   // The live session of an upload (rebuilt from RocksDB when needed);
-  // errc::gone once it expired.
-  caf::replies_to<caf::open_atom, std::string>::with<upload_session_actor>>;
+  // errc::gone once it expired. On a cluster an upload lives on the member
+  // that created it (its id starts with that member's tag); the others pass
+  // the request on: errc::unavailable while that member is not up, errc::gone
+  // once it left the cluster (docs/architecture.md §Uploads on a cluster).
+  caf::replies_to<caf::open_atom, std::string>::with<upload_session_actor>,
+  // The other members (name: member id) and their upload managers (null
+  // while a member is not up), from this node's cluster service.
+  caf::reacts_to<members_atom, std::vector<offered_service>>>;
 
 }  // namespace sg

@@ -34,6 +34,7 @@ struct upload_settings {
   int idle_timeout_s = 300;  // an idle session actor stops; RocksDB keeps it
   uint64_t min_free_bytes = uint64_t{128} << 20;  // below: new uploads and PATCHes get 507
   uint64_t quota_bytes = 0;  // per owner; 0: none
+  std::string id_tag;  // on a cluster: this member's tag, first in its upload ids
 };
 
 struct transcode_settings {
@@ -86,6 +87,7 @@ struct cluster_settings {
   std::string advertise;  // host:port peers dial; default: the HTTP host and port
   std::string certs_dir;
   int lease_ttl_s = 2;  // a node silent this long (+ etcd's slack) is gone
+  std::string member_id;  // this run's id among the members (set at start)
 
   bool enabled() const { return !etcd.empty(); }
 };

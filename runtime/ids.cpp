@@ -1,6 +1,7 @@
 #include "runtime/ids.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -23,6 +24,21 @@ std::string random_hex(size_t bytes) {
 }
 
 std::string new_upload_id() { return random_hex(16); }
+
+std::string new_upload_id(const std::string& tag) {
+  return tag.empty() ? new_upload_id() : tag + random_hex(12);
+}
+
+std::string id_tag(std::string_view member_id) {
+  uint32_t h = 2166136261u;  // FNV-1a, stable across builds
+  for (unsigned char c : member_id) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  char out[9];
+  std::snprintf(out, sizeof out, "%08x", h);
+  return out;
+}
 std::string new_video_id() { return random_hex(8); }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
@@ -23,6 +24,7 @@ namespace sg {
 namespace {
 
 constexpr auto store_timeout = std::chrono::seconds(10);
+constexpr auto owner_timeout = std::chrono::seconds(3);  // another member's manager
 constexpr int64_t tombstone_ms = 7 * 24 * 3600 * 1000LL;  // 410 rather than 404 this long
 
 using session_promise = caf::typed_response_promise<upload_session_actor>;
@@ -38,6 +40,9 @@ struct manager_state {
   std::unordered_map<std::string, upload_session_actor> sessions;
   // Opens waiting for a session being rebuilt, so one upload never gets two.
   std::unordered_map<std::string, std::vector<session_promise>> opening;
+  // On a cluster: the other members' managers by tag (null while not up);
+  // nothing until the cluster service told us.
+  std::optional<std::unordered_map<std::string, upload_manager_actor>> members;
   static inline const char* name = "upload_manager";
 
   // Sessions are monitored, not linked (one failing must not take the others
@@ -52,6 +57,41 @@ using manager_ptr = manager_actor::stateful_pointer<manager_state>;
 
 upload_store_actor store_of(manager_ptr self) {
   return self->state.peers.get<service::upload_store>();
+}
+
+// On a cluster, the member an id belongs to when it is not this one.
+bool foreign(const manager_state& st, const std::string& id) {
+  return !st.settings.id_tag.empty() && id.compare(0, st.settings.id_tag.size(), st.settings.id_tag) != 0;
+}
+
+// The manager of the member holding `id`, or why there is none to ask.
+caf::expected<upload_manager_actor> owner_of(const manager_state& st, const std::string& id) {
+  if (!st.members)
+    return make_error(errc::unavailable, "the cluster's members are not known yet; retry");
+  auto it = st.members->find(id.substr(0, st.settings.id_tag.size()));
+  if (it == st.members->end())
+    return make_error(errc::gone, "the node that took this upload left the cluster; start the upload again");
+  if (!it->second)
+    return make_error(errc::unavailable, "the node that holds this upload does not answer; retry");
+  return it->second;
+}
+
+// Passes a request on to the member that holds the upload; a member that
+// does not answer in time is unavailable, not an error of the client's.
+template <class T, class... Ts>
+caf::result<T> forward(manager_ptr self, const std::string& id, Ts... xs) {
+  auto owner = owner_of(self->state, id);
+  if (!owner)
+    return owner.error();
+  auto rp = self->make_response_promise<T>();
+  self->request(*owner, owner_timeout, xs...)
+    .then([rp](T& answer) mutable { rp.deliver(std::move(answer)); },
+          [rp](caf::error& e) mutable {
+            rp.deliver(e == caf::sec::request_timeout
+                         ? make_error(errc::unavailable, "the node that holds this upload does not answer; retry")
+                         : std::move(e));
+          });
+  return rp;
 }
 
 metrics::counter& created_total() {
@@ -227,6 +267,14 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
     },
     [self](create_atom, upload_spec spec) -> caf::result<upload_info> {
       auto& st = self->state;
+      // A final upload is made where its parts are.
+      if (!spec.concat_parts.empty() && foreign(st, spec.concat_parts.front())) {
+        const auto first = spec.concat_parts.front();
+        for (const auto& part : spec.concat_parts)
+          if (part.compare(0, st.settings.id_tag.size(), first, 0, st.settings.id_tag.size()) != 0)
+            return make_error(errc::bad_request, "the partial uploads were taken by different nodes");
+        return forward<upload_info>(self, first, create_atom::value, std::move(spec));
+      }
       if (!st.peers.has(service::upload_store))
         return make_error(errc::unavailable, "no upload store is running");
       if (spec.length > st.settings.max_size)
@@ -234,7 +282,7 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
       if (auto refused = check_free_space(st.settings))
         return *refused;
       upload_info info;
-      info.id = new_upload_id();
+      info.id = new_upload_id(st.settings.id_tag);
       info.video_id = new_video_id();
       info.created_ms = now_ms();
       info.expires_ms = info.created_ms + st.settings.expiry_s * 1000;
@@ -248,6 +296,8 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
     },
     [self](caf::open_atom, const std::string& id) -> caf::result<upload_session_actor> {
       auto& st = self->state;
+      if (foreign(st, id))
+        return forward<upload_session_actor>(self, id, caf::open_atom::value, id);
       if (!st.peers.has(service::upload_store))
         return make_error(errc::unavailable, "no upload store is running");
       if (auto it = st.sessions.find(id); it != st.sessions.end())
@@ -277,6 +327,14 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
           },
           [settle](const caf::error& e) mutable { settle(e); });
       return rp;
+    },
+    [self](members_atom, const std::vector<offered_service>& members) {
+      const auto& from = self->current_sender();
+      if (from == nullptr || from->node() != self->node())
+        return;  // only this node's cluster service says who the members are
+      auto& known = self->state.members.emplace();
+      for (const auto& m : members)
+        known[id_tag(m.name)] = caf::actor_cast<upload_manager_actor>(m.handle);
     },
     [self](sweep_atom) {
       if (self->current_sender() == self->ctrl())

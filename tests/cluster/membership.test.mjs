@@ -23,7 +23,7 @@ const allUp = (names) => (list) => names.every((n) => ['up', 'self'].includes(st
 before(async () => {
   root = tempDir('sg-cluster-');
   etcd = await startEtcd(3);
-  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-g']);
+  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-g', 'node-h']);
 });
 
 after(async () => {
@@ -124,9 +124,57 @@ test('a node without services of its own serves through the members that run the
   assert.equal(await stopNode(g), 0);
 });
 
+test("a tus upload's requests reach its node from any node; while that node is down 503, once it left 410", async () => {
+  const h = await startMember(root, etcd, certs['node-h']);
+  nodes.push(h);
+  const members3 = [nodes[0], nodes[1], h];
+  for (const n of members3) await until(n, allUp(['node-a', 'node-b', 'node-h']), 10000, 'h up');
+  const { token } = await signIn(h.base);
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const body = Buffer.from('0123456789abcdefghij');
+  const created = await fetch(`${h.base}/api/v1/uploads`, {
+    method: 'POST', headers: { ...auth, 'Upload-Length': String(body.length) },
+  });
+  assert.equal(created.status, 201);
+  const path = new URL(created.headers.get('location'), h.base).pathname;
+  // Each PATCH and HEAD to another node: they reach h's session over CAF.
+  const patch = async (node, offset, bytes) => fetch(`${node.base}${path}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+    body: bytes,
+  });
+  let r = await patch(nodes[0], 0, body.subarray(0, 7));
+  assert.equal(r.status, 204, await r.text());
+  r = await fetch(`${nodes[1].base}${path}`, { method: 'HEAD', headers: auth });
+  assert.equal(r.headers.get('upload-offset'), '7');
+  r = await patch(nodes[1], 7, body.subarray(7, 14));
+  assert.equal(r.status, 204);
+  // A second upload stays unfinished while h is paused, then h is gone.
+  const second = await fetch(`${h.base}/api/v1/uploads`, { method: 'POST', headers: { ...auth, 'Upload-Length': '4' } });
+  const secondPath = new URL(second.headers.get('location'), h.base).pathname;
+  r = await patch(nodes[0], 14, body.subarray(14));
+  assert.equal(r.status, 204);
+  const info = await (await fetch(`${nodes[1].base}${path}`, { headers: auth })).json();
+  assert.equal(info.state, 'finished');
+  assert.equal((await fetch(`${h.base}/api/v1/videos/${info.video_id}`, { headers: auth })).status, 200);
+
+  h.proc.kill('SIGSTOP');
+  try {
+    await until(nodes[0], (l) => state(l, 'node-h') !== 'up', 5000, 'h not up');
+    r = await fetch(`${nodes[0].base}${secondPath}`, { method: 'HEAD', headers: auth });
+    assert.equal(r.status, 503);
+    assert.equal(r.headers.get('retry-after'), '5');
+    await until(nodes[0], (l) => state(l, 'node-h') === undefined, 8000, 'h counted out');
+    r = await fetch(`${nodes[0].base}${secondPath}`, { method: 'HEAD', headers: auth });
+    assert.equal(r.status, 410);
+  } finally {
+    h.proc.kill('SIGKILL');
+  }
+});
+
 test('a session minted on one node is good on every node (the JWT key is a cluster setting)', async () => {
   const { token, address } = await signIn(nodes[0].base);
-  for (const n of nodes.filter((m) => m.proc.exitCode === null)) {
+  for (const n of nodes.filter((m) => m.proc.exitCode === null && m.proc.signalCode === null)) {
     const r = await fetch(`${n.base}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(r.status, 200, n.base);
     assert.equal((await r.json()).address.toLowerCase(), address.toLowerCase());
