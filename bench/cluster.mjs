@@ -3,8 +3,12 @@
 // others drop it; SIGSTOP until the others see it unreachable (the fast
 // hint) and until its lease drops it. Anchors (published defaults, not run
 // here): Akka Cluster ~5 s to detect + 20 s split-brain resolver, Orleans
-// ~15 s. Then a typed request to another node against raw TCP.
+// ~15 s. Then tus PATCHes sent to the upload's own node against the same
+// PATCHes sent to another node that passes them on; then a typed request to
+// another node against raw TCP.
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { signIn } from '../tests/e2e/sign_in.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
 import { stopNode, tempDir } from '../tests/e2e/harness.mjs';
@@ -19,6 +23,27 @@ const certs = await makeCerts(root, names);
 const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
 const fixed = [await startMember(root, etcd, certs['node-a']), await startMember(root, etcd, certs['node-b'])];
 const join = [], killed = [], hint = [], fenced = [];
+const direct = [], forwarded = [];
+const MiB = 1024 * 1024;
+
+// One upload of `size` bytes created on `owner`, PATCHed in 8 MiB chunks
+// through `via`; MiB/s of the PATCHes.
+async function upload(owner, via, token, size) {
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...auth, 'Upload-Length': String(size) } });
+  const path = new URL(created.headers.get('location'), owner.base).pathname;
+  const bytes = crypto.randomBytes(size);
+  const t0 = process.hrtime.bigint();
+  for (let at = 0; at < size; at += 8 * MiB) {
+    const r = await fetch(`${via.base}${path}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'Upload-Offset': String(at), 'Content-Type': 'application/offset+octet-stream' },
+      body: bytes.subarray(at, Math.min(size, at + 8 * MiB)),
+    });
+    if (r.status !== 204) throw new Error(`PATCH: ${r.status} ${await r.text()}`);
+  }
+  return size / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
+}
 let spare = 0;
 try {
   for (let r = 0; r < rounds; r += 1) {
@@ -43,6 +68,12 @@ try {
     fenced.push(Date.now() - t2);
     y.proc.kill('SIGKILL');
   }
+  await until(fixed[0], upOrSelf('node-b'), 10000, 'b up');
+  const { token } = await signIn(fixed[0].base);
+  for (let r = 0; r < rounds; r += 1) {
+    direct.push(await upload(fixed[0], fixed[0], token, 64 * MiB));
+    forwarded.push(await upload(fixed[0], fixed[1], token, 64 * MiB));
+  }
 } finally {
   for (const n of fixed) await stopNode(n).catch(() => {});
   etcd.stop();
@@ -54,5 +85,8 @@ line('join: process start -> up at every member', join, 'target < 1000 ms (inclu
 line('kill -9 -> dropped from the member table', killed, 'target <= 3000 ms; Akka ~5000 + 20000, Orleans ~15000');
 line('SIGSTOP -> not up (greeting fails, the hint)', hint, '');
 line('SIGSTOP -> counted out (lease expired)', fenced, 'target <= 3500 ms');
+const mibs = (v) => v.map((x) => x.toFixed(0)).join(', ');
+console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${median(direct).toFixed(1)} MiB/s (${mibs(direct)}), ` +
+  `through another node median ${median(forwarded).toFixed(1)} MiB/s (${mibs(forwarded)}); ratio ${(median(forwarded) / median(direct)).toFixed(2)} (target >= 0.8)`);
 const bin = path.join(path.dirname(process.env.STREAMGATE_BIN), 'bench', 'sg_cluster_rtt_bench');
 console.log(execFileSync(bin, ['3000']).toString().trim());

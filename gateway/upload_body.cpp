@@ -1,5 +1,8 @@
 #include "gateway/upload_body.hpp"
 
+#include <deque>
+
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "gateway/ask.hpp"
@@ -9,6 +12,10 @@
 #include "runtime/text.hpp"
 
 namespace sg {
+
+namespace {
+constexpr size_t chunks_in_flight = 4;
+}
 
 bool has_body(const httplib::Request& req) {
   return text::iequals(req.get_header_value("Transfer-Encoding"), "chunked") ||
@@ -28,15 +35,33 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
   caf::error failure;
   std::vector<char> buf;
   buf.reserve(max_chunk_bytes);
+  // A few chunks in flight: a session on another node answers a round trip
+  // later, and waiting for each answer halved the throughput. Chunks from
+  // one sender arrive in order; memory stays bounded by the window.
+  caf::scoped_actor self{*ctx.system};
+  using answer = decltype(self->request(session, ctx.timeout(), chunk_atom::value, uint64_t{0}, std::vector<char>{}));
+  std::deque<answer> in_flight;
+  auto settle_oldest = [&] {
+    in_flight.front().receive([](uint64_t) {},
+                              [&](caf::error& e) {
+                                if (!failure)
+                                  failure = std::move(e);
+                              });
+    in_flight.pop_front();
+  };
   auto flush = [&] {
-    if (buf.empty())
-      return true;
-    auto r = ask<uint64_t>(ctx, session, chunk_atom::value, *lease, std::move(buf));
-    buf = std::vector<char>{};
-    buf.reserve(max_chunk_bytes);
-    if (!r)
-      failure = std::move(r.error());
+    if (!buf.empty()) {
+      in_flight.push_back(self->request(session, ctx.timeout(), chunk_atom::value, *lease, std::move(buf)));
+      buf = std::vector<char>{};
+      buf.reserve(max_chunk_bytes);
+    }
+    while (in_flight.size() >= chunks_in_flight)
+      settle_oldest();
     return !failure;
+  };
+  auto drain = [&] {
+    while (!in_flight.empty())
+      settle_oldest();
   };
   bool whole = true;
   if (has_body(req)) {
@@ -58,6 +83,7 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
   // was promised: then a partial body cannot be verified and is dropped.
   if (!failure && (whole || !checksum))
     flush();
+  drain();
   if (failure || (!whole && checksum)) {
     caf::anon_send(session, abort_atom::value, *lease);
     out.info = failure ? failure : make_error(errc::bad_request, "the body ended early");
