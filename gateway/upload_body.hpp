@@ -1,7 +1,7 @@
 #pragma once
 // Streams a request body into an upload session under one lease, in chunks of
-// at most max_chunk_bytes, four in flight: memory stays constant whatever the
-// body's size, and a session on another node is not waited on chunk by chunk.
+// at most max_chunk_bytes (eight in flight to a session on another node):
+// memory stays constant whatever the body's size.
 // A body not read whole leaves the connection to be closed (bounded_server).
 #include <optional>
 
