@@ -1,4 +1,5 @@
 // streamgate: one binary; `streamgate node` runs a node.
+#include <csignal>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ const char* usage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that closes a TLS connection while OpenSSL writes to it (etcd,
+  // JSON-RPC, S3 over https) would otherwise kill the process with SIGPIPE;
+  // the failed write is handled where it happens.
+  std::signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << usage;

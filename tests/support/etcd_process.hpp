@@ -32,18 +32,27 @@ inline int free_port() {
   return ntohs(addr.sin_port);
 }
 
+/// TLS for the client port: the server's certificate and key, and the CA
+/// whose client certificates it demands.
+struct etcd_tls {
+  std::string cert, key, client_ca;
+};
+
 class etcd_process {
 public:
-  etcd_process() {
+  explicit etcd_process(const etcd_tls& tls = {}) {
     char tmpl[] = "/tmp/sg-etcd-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
     int client_port = free_port(), peer_port = free_port();
-    url_ = "http://127.0.0.1:" + std::to_string(client_port);
+    url_ = (tls.cert.empty() ? "http://" : "https://") + std::string{"127.0.0.1:"} + std::to_string(client_port);
     auto peer = "http://127.0.0.1:" + std::to_string(peer_port);
     std::vector<std::string> args{"etcd", "--name", "t", "--data-dir", dir_ + "/data",
       "--listen-client-urls", url_, "--advertise-client-urls", url_,
       "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
       "--initial-cluster", "t=" + peer, "--log-level", "error", "--logger", "zap"};
+    if (!tls.cert.empty())
+      args.insert(args.end(), {"--cert-file", tls.cert, "--key-file", tls.key, "--client-cert-auth",
+                               "--trusted-ca-file", tls.client_ca});
     pid_ = ::fork();
     if (pid_ == 0) {
       std::vector<char*> argv;
@@ -53,10 +62,21 @@ public:
       ::execvp("etcd", argv.data());
       ::_exit(127);
     }
-    httplib::Client probe{url_};
-    for (int i = 0; i < 200; ++i) {
-      if (auto res = probe.Get("/health"); res && res->status == 200)
+    // Started once its port takes connections (a TLS port refuses a probe
+    // without a client certificate, but it listens).
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      addr.sin_port = htons(static_cast<uint16_t>(client_port));
+      bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+      ::close(fd);
+      if (up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // leader elected
         return;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     stop();

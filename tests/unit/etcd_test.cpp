@@ -6,16 +6,25 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "app/certs.hpp"
 #include "cluster/etcd.hpp"
 #include "cluster/shared_settings.hpp"
 #include "tests/support/etcd_process.hpp"
 
 using nlohmann::json;
 namespace wire = sg::etcd::wire;
+
+// As streamgate's main does: a TLS peer that hangs up must not kill us.
+struct ignore_sigpipe {
+  ignore_sigpipe() { std::signal(SIGPIPE, SIG_IGN); }
+};
+BOOST_TEST_GLOBAL_FIXTURE(ignore_sigpipe);
 
 BOOST_AUTO_TEST_SUITE(encoding)
 
@@ -196,6 +205,37 @@ BOOST_AUTO_TEST_CASE(nodes_racing_for_a_shared_setting_all_get_the_first_value) 
   BOOST_TEST(got.front().rfind("candidate-", 0) == 0u);
   sg::etcd::client late{{etcd.url()}};
   BOOST_TEST(sg::cluster::shared_value(late, "/s/settings/secret", "late") == got.front());
+}
+
+BOOST_AUTO_TEST_CASE(an_etcd_that_demands_client_certificates_is_reached_with_ours_only) {
+  char tmpl[] = "/tmp/sg-etcd-tls-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  sg::certs::options server{dir + "/server", dir + "/ca.key", 0, false};
+  sg::certs::create_ca(server);
+  sg::certs::create_node(server, "etcd", {"127.0.0.1"});
+  auto client = server;
+  client.certs_dir = dir + "/client";
+  std::filesystem::create_directories(client.certs_dir);
+  std::filesystem::copy_file(server.certs_dir + "/ca.crt", client.certs_dir + "/ca.crt");
+  sg::certs::create_node(client, "node-a", {});
+  sg::testing::etcd_process etcd{{server.certs_dir + "/node.crt", server.certs_dir + "/node.key",
+                                  server.certs_dir + "/ca.crt"}};
+  BOOST_REQUIRE(etcd.url().rfind("https://", 0) == 0u);
+  sg::etcd::tls_files ours{client.certs_dir + "/ca.crt", client.certs_dir + "/node.crt", client.certs_dir + "/node.key"};
+  sg::etcd::client c{{etcd.url()}, ours};
+  int64_t rev = 0;
+  for (int i = 0; i < 50 && rev == 0; ++i) {
+    try {
+      rev = c.put("/tls/a", "1");
+    } catch (const sg::etcd::error&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  BOOST_TEST(rev > 0);
+  BOOST_TEST(c.get("/tls/a").kvs.at(0).value == "1");
+  sg::etcd::client anonymous{{etcd.url()}, {client.certs_dir + "/ca.crt", "", ""}, std::chrono::milliseconds(1000)};
+  BOOST_CHECK_THROW(anonymous.put("/tls/b", "1"), sg::etcd::error);
+  std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
