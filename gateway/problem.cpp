@@ -74,18 +74,25 @@ int http_status(errc x) {
   return 500;
 }
 
-// Unavailable means "try again soon": say when (RFC 9110 §10.2.3).
+// Unavailable means "try again soon": say when (RFC 9110 §10.2.3), once.
+namespace {
+void retry_soon(httplib::Response& res) {
+  if (!res.has_header("Retry-After"))
+    res.set_header("Retry-After", "5");
+}
+}  // namespace
+
 void problem(httplib::Response& res, const caf::error& e) {
   if (e.category() == error_category) {
     auto code = static_cast<errc>(e.code());
     auto detail = error_detail(e);
     if (code == errc::unavailable)
-      res.set_header("Retry-After", "5");
+      retry_soon(res);
     problem(res, http_status(code), detail.empty() ? to_string(code) : detail);
     return;
   }
   if (e == caf::sec::request_timeout || e == caf::sec::request_receiver_down) {
-    res.set_header("Retry-After", "5");
+    retry_soon(res);
     problem(res, 503, "a service did not answer in time");
     return;
   }

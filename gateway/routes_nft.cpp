@@ -23,11 +23,8 @@ void add_nft_routes(router& r, const gateway_context& ctx) {
            if (!rule)
              return problem(res, 400, why);
            auto holds = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, holding_check{*rule, user});
-           if (!holds) {
-             if (holds.error() == errc::unavailable)
-               res.set_header("Retry-After", "5");
+           if (!holds)
              return problem(res, holds.error());
-           }
            send_json(res, {{"address", user}, {"holds", *holds}});
          });
 }

@@ -98,11 +98,8 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
       return;
     // One message: the access service checks the gate's rules concurrently.
     auto ok = ask<bool>(ctx, ctx.peer<service::access>(), check_atom::value, v->access, *user);
-    if (!ok) {
-      if (ok.error() == errc::unavailable)
-        res.set_header("Retry-After", "5");  // fail closed, try again soon
-      return problem(res, ok.error());
-    }
+    if (!ok)
+      return problem(res, ok.error());  // unavailable: fail closed, 503 with Retry-After
     if (!*ok)
       return problem(res, 403, "this video is for holders of its token; your wallet does not qualify");
     viewer = user->substr(2);
