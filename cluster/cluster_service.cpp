@@ -5,6 +5,7 @@
 #include <memory>
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/openssl/manager.hpp>
 #include <caf/openssl/publish.hpp>
 #include <caf/send.hpp>
@@ -27,6 +28,8 @@ constexpr auto connect_timeout = 5s;
 constexpr auto first_greeting_timeout = 3s;  // may include BASP's handshake
 constexpr auto greeting_timeout = 1s;
 constexpr auto tick = 1s;
+constexpr auto probe_timeout = 1s;  // one TLS handshake
+constexpr auto reprobe_refused = 10s;  // an answer that was wrong may be right later
 
 // What the membership threads, the greeter and the timer tell the service;
 // not part of the public interface.
@@ -40,7 +43,10 @@ using service_actor = cluster_actor::extend<
 
 struct peer {
   member_view view;
+  bool other_cluster = false;  // its record names another cluster: never asked
   bool verified = false;  // etcd vouched for it and its certificate names it
+  bool probing = false;
+  clock_type::time_point next_probe{};
   greeter_actor greeter;  // set while up
   bool dialling = false;
   clock_type::time_point last_seen = clock_type::now();
@@ -242,26 +248,89 @@ cluster_view view_of(const service_state& st) {
   return out;
 }
 
+// CAF accepts any certificate of the CA and hides the peer's, so before a
+// member is greeted we connect to its address with TLS ourselves and check
+// that the certificate there names it. The handshake blocks: a detached
+// actor makes it. A member that could not be asked is asked again next
+// second; one that answered wrong, every ten.
+caf::behavior prober(caf::event_based_actor* self, std::string address, std::string certs_dir) {
+  return {
+    [=](caf::get_atom) -> caf::result<std::string> {
+      auto name = peer_common_name(address, certs_dir, probe_timeout);
+      self->quit();
+      if (!name)
+        return name.error();
+      return *name;
+    },
+  };
+}
+
+void probe(self_ptr self, const std::string& id) {
+  auto& p = self->state.peers.at(id);
+  if (p.probing)
+    return;
+  p.probing = true;
+  auto asker = self->system().spawn<caf::detached>(prober, p.view.record.address, self->state.settings.certs_dir);
+  self->request(asker, 3 * probe_timeout, caf::get_atom::value)
+    .then(
+      [=](const std::string& name) {
+        auto* p = find(self, id);
+        if (p == nullptr)
+          return;
+        p->probing = false;
+        p->next_probe = clock_type::now() + reprobe_refused;
+        if (name != p->view.record.name) {
+          set_state(self, *p, "refused",
+                    "the server at " + p->view.record.address + " is '" + name + "', not '" + p->view.record.name + "'");
+          return;
+        }
+        p->verified = true;
+        set_state(self, *p, "joining", dials(self, id) ? "" : "waiting for its greeting");
+        dial(self, id);
+      },
+      [=](const caf::error& e) {
+        auto* p = find(self, id);
+        if (p == nullptr)
+          return;
+        bool wrong = e == errc::forbidden;  // asked, and answered wrong
+        p->probing = false;
+        p->next_probe = clock_type::now() + (wrong ? caf::timespan{reprobe_refused} : caf::timespan{tick});
+        set_state(self, *p, wrong ? "refused" : "unreachable", error_detail(e));
+      });
+}
+
 void on_member(self_ptr self, const member_record& r, const std::string& problem) {
   auto& p = self->state.peers[r.id];
   bool moved = p.view.record.address != r.address;
   p.view.record = r;
-  p.verified = problem.empty();
-  if (!p.verified)
+  p.other_cluster = !problem.empty();
+  if (p.other_cluster) {
+    p.verified = false;
     return set_state(self, p, "refused", problem);
-  if (p.view.state.empty() || p.view.state == "refused" || moved)
-    set_state(self, p, "joining", dials(self, r.id) ? "" : "waiting for its greeting");
-  if (p.view.state != "up")
+  }
+  if (moved || p.view.state.empty()) {
+    p.verified = false;
+    set_state(self, p, "joining", "checking its certificate");
+  }
+  if (!p.verified)
+    probe(self, r.id);
+  else if (p.view.state != "up")
     dial(self, r.id);
 }
 
 // Greets the members that are up (both ways, so each side sees the other
-// alive) and dials again those it should.
+// alive), asks again those whose certificate could not be checked, and
+// dials again those it should.
 void on_tick(self_ptr self) {
+  auto now = clock_type::now();
   for (auto& [id, p] : self->state.peers) {
     if (p.view.state == "up")
       greet(self, id, p.greeter, greeting_timeout);
-    else if (p.view.state != "refused")
+    else if (p.other_cluster)
+      continue;
+    else if (!p.verified && now >= p.next_probe)
+      probe(self, id);
+    else if (p.verified && p.view.state != "refused")
       dial(self, id);
   }
   self->delayed_send(self, tick, caf::tick_atom::value);

@@ -3,9 +3,7 @@
 #include <caf/send.hpp>
 #include <nlohmann/json.hpp>
 
-#include "cluster/transport.hpp"
 #include "runtime/json.hpp"
-#include "messages/errors.hpp"
 #include "runtime/log.hpp"
 
 namespace sg::cluster {
@@ -14,20 +12,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto probe_timeout = 1000ms;
 constexpr auto retry_pause = 200ms;
-
-std::string identity_problem(const member_record& r, const std::string& cluster,
-                             const std::string& certs_dir) {
-  if (r.cluster != cluster)
-    return "it belongs to cluster '" + r.cluster + "'";
-  auto name = peer_common_name(r.address, certs_dir, probe_timeout);
-  if (!name)
-    return error_detail(name.error());
-  if (*name != r.name)
-    return "the server at " + r.address + " is '" + *name + "', not '" + r.name + "'";
-  return {};
-}
 
 }  // namespace
 
@@ -138,14 +123,9 @@ void membership::seen(const etcd::key_value& kv) {
   }
   if (record->id == self_.id)
     return;
-  // The probe costs a TLS handshake: once per member and address.
-  auto& checked = verified_[record->id];
-  if (checked == record->address)
-    return;
-  auto problem = identity_problem(*record, self_.cluster, settings_.certs_dir);
-  checked = problem.empty() ? record->address : std::string{};
-  if (!problem.empty())
-    log::warn("cluster", "refused a member", {{"id", record->id}, {"name", record->name}, {"why", problem}});
+  known_.insert(record->id);
+  auto problem = record->cluster == self_.cluster ? std::string{}
+                                                  : "it belongs to cluster '" + record->cluster + "'";
   caf::anon_send(sink_, member_atom::value, *record, problem);
 }
 
@@ -163,10 +143,10 @@ void membership::watch_loop() {
           present.insert(kv.key.substr(settings_.prefix.size()));
           seen(kv);
         }
-        for (auto it = verified_.begin(); it != verified_.end();) {
-          if (present.count(it->first) == 0) {
-            caf::anon_send(sink_, gone_atom::value, it->first);
-            it = verified_.erase(it);
+        for (auto it = known_.begin(); it != known_.end();) {
+          if (present.count(*it) == 0) {
+            caf::anon_send(sink_, gone_atom::value, *it);
+            it = known_.erase(it);
           } else {
             ++it;
           }
@@ -185,7 +165,7 @@ void membership::watch_loop() {
             continue;
           }
           auto id = e.kv.key.substr(settings_.prefix.size());
-          verified_.erase(id);
+          known_.erase(id);
           if (id != self_.id)
             caf::anon_send(sink_, gone_atom::value, id);
         }

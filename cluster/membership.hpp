@@ -4,9 +4,7 @@
 // member's record. Two threads of its own, since every etcd call blocks; what
 // they learn goes to the cluster service as messages:
 //   (member_atom, member_record, problem)  a member appeared or changed;
-//                                          problem is empty when the server
-//                                          at its address holds a
-//                                          certificate with its name
+//                                          problem names another cluster
 //   (gone_atom, id)                        its record went (left or lease expired)
 //   (lease_atom, alive)                    a keepalive reached etcd, or did not
 // A lease found gone (the node was paused or cut off longer than the TTL) is
@@ -32,7 +30,7 @@ struct membership_settings {
   etcd::tls_files tls;
   std::string prefix;  // e.g. /streamgate/<cluster>/members/
   int ttl_s = 2;
-  std::string certs_dir;  // for the identity probe
+  std::string certs_dir;  // for the identity probe of the cluster service
 };
 
 class membership {
@@ -60,7 +58,7 @@ private:
   std::mutex mutex_;
   std::condition_variable wake_;
   std::thread keep_alive_thread_, watch_thread_;
-  std::map<std::string, std::string> verified_;  // id -> address it was checked at
+  std::set<std::string> known_;  // member ids seen, to tell which went while the watch was down
 };
 
 /// The record as stored in etcd, and back (nullopt when malformed).

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <memory>
 
 #include <caf/actor_system_config.hpp>
@@ -32,8 +33,13 @@ using namespace std::chrono_literals;
 constexpr auto heartbeat = caf::timespan{200ms};
 constexpr auto connection_timeout = caf::timespan{1s};
 
+// Could not ask (try again), or asked and was answered wrong.
 caf::error fail(const std::string& why) {
   return make_error(errc::unavailable, why);
+}
+
+caf::error refuse(const std::string& why) {
+  return make_error(errc::forbidden, why);
 }
 
 // A TCP connection to host:port within the timeout, or -1.
@@ -129,7 +135,7 @@ caf::expected<std::string> peer_common_name(const std::string& host_port, const 
   std::string host, why;
   uint16_t port = 0;
   if (!split_host_port(host_port, host, port))
-    return fail("not a host:port: " + host_port);
+    return refuse("not a host:port: " + host_port);
   std::unique_ptr<SSL_CTX, void (*)(SSL_CTX*)> ctx{SSL_CTX_new(TLS_client_method()), SSL_CTX_free};
   if (!ctx || SSL_CTX_use_certificate_chain_file(ctx.get(), (certs_dir + "/node.crt").c_str()) != 1 ||
       SSL_CTX_use_PrivateKey_file(ctx.get(), (certs_dir + "/node.key").c_str(), SSL_FILETYPE_PEM) != 1 ||
@@ -144,17 +150,19 @@ caf::expected<std::string> peer_common_name(const std::string& host_port, const 
   std::unique_ptr<SSL, void (*)(SSL*)> ssl{SSL_new(ctx.get()), SSL_free};
   SSL_set_fd(ssl.get(), fd);
   caf::expected<std::string> out = fail("");
-  if (SSL_connect(ssl.get()) != 1) {
+  if (int rc = SSL_connect(ssl.get()); rc != 1) {
     long verdict = SSL_get_verify_result(ssl.get());
-    out = fail(verdict != X509_V_OK ? std::string{"its certificate is not from our CA: "} +
-                                        X509_verify_cert_error_string(verdict)
-                                    : "no TLS handshake with " + host_port);
+    bool timed_out = SSL_get_error(ssl.get(), rc) == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK);
+    if (verdict != X509_V_OK)
+      out = refuse(std::string{"its certificate is not from our CA: "} + X509_verify_cert_error_string(verdict));
+    else
+      out = timed_out ? fail("no TLS answer from " + host_port + " in time") : refuse("no TLS handshake with " + host_port);
   } else if (X509* cert = SSL_get1_peer_certificate(ssl.get())) {
     out = common_name_of(cert);
     X509_free(cert);
     SSL_shutdown(ssl.get());
   } else {
-    out = fail("it showed no certificate");
+    out = refuse("it showed no certificate");
   }
   ERR_clear_error();
   ::close(fd);

@@ -25,7 +25,9 @@ void configure_tls(caf::actor_system_config& cfg, const std::string& certs_dir);
 
 /// The common name on the certificate that the TLS server at host:port
 /// presents, verified against DIR/ca.crt while showing our own node
-/// certificate; an error says why there is none.
+/// certificate. errc::unavailable when it could not be asked (no
+/// connection, no answer in time), errc::forbidden when the answer is wrong
+/// (another CA, no TLS, no certificate).
 caf::expected<std::string> peer_common_name(const std::string& host_port, const std::string& certs_dir,
                                             std::chrono::milliseconds timeout);
 

@@ -168,7 +168,9 @@ test("a tus upload's requests reach its node from any node; while that node is d
     r = await fetch(`${nodes[0].base}${secondPath}`, { method: 'HEAD', headers: auth });
     assert.equal(r.status, 410);
   } finally {
+    const exited = new Promise((resolve) => h.proc.once('exit', resolve));
     h.proc.kill('SIGKILL');
+    await exited;
   }
 });
 
