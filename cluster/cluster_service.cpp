@@ -398,8 +398,10 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
 }  // namespace
 
 caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
-  auto service = sys.spawn(cluster_service, config.membership, config.self, config.directory,
-                           config.local_cache, config.local_uploads);
+  // Detached: leaving joins the membership threads, whose last etcd call
+  // (revoking the lease) blocks; that must not hold a scheduler thread.
+  auto service = sys.spawn<caf::detached>(cluster_service, config.membership, config.self, config.directory,
+                                          config.local_cache, config.local_uploads);
   auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
                                      config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.
