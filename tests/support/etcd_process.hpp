@@ -38,6 +38,17 @@ struct etcd_tls {
   std::string cert, key, client_ca;
 };
 
+inline bool port_open(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return open;
+}
+
 class etcd_process {
 public:
   explicit etcd_process(const etcd_tls& tls = {}) {
@@ -62,19 +73,17 @@ public:
       ::execvp("etcd", argv.data());
       ::_exit(127);
     }
-    // Started once its port takes connections (a TLS port refuses a probe
-    // without a client certificate, but it listens).
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    // Ready once /health says a leader is elected; a TLS port refuses that
+    // probe without a client certificate, so there the port taking
+    // connections (and a moment for the election) has to do.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    httplib::Client probe{url_};
     while (std::chrono::steady_clock::now() < deadline) {
-      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr{};
-      addr.sin_family = AF_INET;
-      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      addr.sin_port = htons(static_cast<uint16_t>(client_port));
-      bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-      ::close(fd);
-      if (up) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // leader elected
+      if (tls.cert.empty()) {
+        if (auto res = probe.Get("/health"); res && res->status == 200 && res->body.find("true") != std::string::npos)
+          return;
+      } else if (port_open(client_port)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));

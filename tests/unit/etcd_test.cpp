@@ -181,7 +181,7 @@ BOOST_AUTO_TEST_CASE(a_blocked_watch_can_be_cancelled) {
 BOOST_AUTO_TEST_CASE(an_unreachable_endpoint_fails_over_to_the_next) {
   sg::testing::etcd_process etcd;
   auto dead = "http://127.0.0.1:" + std::to_string(sg::testing::free_port());
-  sg::etcd::client c{{dead, etcd.url()}, {}, std::chrono::milliseconds(500)};
+  sg::etcd::client c{{dead, etcd.url()}, {}, std::chrono::milliseconds(3000)};
   c.put("/f/a", "1");
   BOOST_TEST(c.endpoint() == etcd.url());
   BOOST_TEST(c.get("/f/a").kvs.size() == 1u);
