@@ -23,6 +23,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "cluster/transport.hpp"
+
 namespace sg::certs {
 
 namespace {
@@ -249,16 +251,10 @@ void create_client(const options& o, const std::string& name) {
 }
 
 std::string common_name(const std::string& cert_path) {
-  auto cert = read_cert(cert_path);
-  auto* subject = X509_get_subject_name(cert.get());
-  int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-  unsigned char* utf8 = nullptr;
-  int len = at < 0 ? -1 : ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, at)));
-  if (len < 0)
-    fail(cert_path + " has no common name");
-  std::string out{reinterpret_cast<char*>(utf8), static_cast<size_t>(len)};
-  OPENSSL_free(utf8);
-  return out;
+  auto name = cluster::common_name(read_cert(cert_path).get());
+  if (name.empty())
+    throw std::runtime_error(cert_path + " has no common name");
+  return name;
 }
 
 int run(const std::vector<std::string>& args) {

@@ -118,11 +118,13 @@ void push_members(self_ptr self) {
   self->send(st.local_uploads, members_atom::value, std::move(members));
 }
 
-void forget_services(self_ptr self, const std::string& id) {
+// A member no longer up: what it offered leaves the directory, the ring and
+// the upload managers' list (the caller tells the latter).
+void drop_offers(self_ptr self, const std::string& id) {
+  self->send(self->state.directory, caf::delete_atom::value, id);
+  self->state.member_uploads.erase(id);
   if (self->state.member_caches.erase(id) > 0)
     push_ring(self);
-  self->state.member_uploads.erase(id);
-  push_members(self);
 }
 
 void set_state(self_ptr self, peer& p, const std::string& state, const std::string& reason) {
@@ -130,10 +132,8 @@ void set_state(self_ptr self, peer& p, const std::string& state, const std::stri
     log::info("cluster", "member " + state,
               {{"id", p.view.record.id}, {"name", p.view.record.name}, {"reason", reason}});
   bool changed = p.view.state != state;
-  if (p.view.state == "up" && state != "up") {
-    self->send(self->state.directory, caf::delete_atom::value, p.view.record.id);
-    forget_services(self, p.view.record.id);
-  }
+  if (p.view.state == "up" && state != "up")
+    drop_offers(self, p.view.record.id);
   p.view.state = state;
   p.view.reason = reason;
   if (state != "up")
@@ -374,9 +374,9 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
     [=](gone_atom, const std::string& id) {
       if (auto* p = find(self, id)) {
         log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
-        self->send(self->state.directory, caf::delete_atom::value, id);
+        drop_offers(self, id);
         self->state.peers.erase(id);
-        forget_services(self, id);
+        push_members(self);
       }
     },
     [=](lease_atom, bool alive) {

@@ -77,7 +77,10 @@ int dial(const std::string& host, uint16_t port, std::chrono::milliseconds timeo
   return fd;
 }
 
-std::string common_name_of(X509* cert) {
+
+}  // namespace
+
+std::string common_name(X509* cert) {
   auto* subject = X509_get_subject_name(cert);
   int at = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
   if (at < 0)
@@ -90,8 +93,6 @@ std::string common_name_of(X509* cert) {
   OPENSSL_free(utf8);
   return out;
 }
-
-}  // namespace
 
 std::string app_id(const std::string& cluster_name) {
   return "streamgate/" + cluster_name;
@@ -158,7 +159,7 @@ caf::expected<std::string> peer_common_name(const std::string& host_port, const 
     else
       out = timed_out ? fail("no TLS answer from " + host_port + " in time") : refuse("no TLS handshake with " + host_port);
   } else if (X509* cert = SSL_get1_peer_certificate(ssl.get())) {
-    out = common_name_of(cert);
+    out = common_name(cert);
     X509_free(cert);
     SSL_shutdown(ssl.get());
   } else {

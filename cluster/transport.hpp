@@ -8,6 +8,7 @@
 #include <string>
 
 #include <caf/expected.hpp>
+#include <openssl/types.h>
 
 namespace caf { class actor_system_config; }
 
@@ -30,6 +31,9 @@ void configure_tls(caf::actor_system_config& cfg, const std::string& certs_dir);
 /// (another CA, no TLS, no certificate).
 caf::expected<std::string> peer_common_name(const std::string& host_port, const std::string& certs_dir,
                                             std::chrono::milliseconds timeout);
+
+/// The certificate's subject common name (UTF-8); empty when it has none.
+std::string common_name(X509* cert);
 
 /// "host:port" split (IPv6 in brackets); false when malformed.
 bool split_host_port(const std::string& host_port, std::string& host, uint16_t& port);

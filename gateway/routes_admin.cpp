@@ -82,7 +82,7 @@ void members(const gateway_context& ctx, const httplib::Request& req, httplib::R
     list.push_back(member_json(m));
   send_json(res, {{"clustered", true}, {"self", view->self_id}, {"etcd_reachable", view->etcd_reachable},
                   {"members", list},
-                  {"ring", {{"members", view->cache_ring}, {"points_per_member", hash_ring{}.points_per_member()}}}});
+                  {"ring", {{"members", view->cache_ring}, {"points_per_member", hash_ring::default_points_per_member}}}});
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ class hash_ring {
 public:
   /// 2048 points per member keep every share within a few percent of 1/N
   /// (measured: at most 3.4 % off over 3-10 members, 200k keys).
-  explicit hash_ring(size_t points_per_member = 2048);
+  static constexpr size_t default_points_per_member = 2048;
+  explicit hash_ring(size_t points_per_member = default_points_per_member);
 
   void add(const std::string& member);
   void remove(const std::string& member);
