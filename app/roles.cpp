@@ -19,6 +19,7 @@
 #include "actors/transcode/worker_launcher.hpp"
 #include "actors/upload/upload_manager.hpp"
 #include "app/gateway_role.hpp"
+#include "cluster/etcd_records.hpp"
 #include "cluster/transport.hpp"
 #include "messages/errors.hpp"
 
@@ -44,8 +45,18 @@ void place(role_env& env, service s, caf::actor h) {
   caf::anon_send(env.directory, caf::put_atom::value, s, std::move(h));
 }
 
+// A cluster member's records live in etcd; its RocksDB follows them.
+record_log_factory record_log_of(const cluster_settings& c) {
+  if (!c.enabled())
+    return {};
+  cluster::records_settings s{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key},
+                              "/streamgate/" + c.name + "/records/", c.name};
+  return [s](record_sink& index) { return cluster::open_etcd_records(s, index); };
+}
+
 caf::expected<actors> start_metadata(role_env& env) {
-  auto store = spawn_metadata_store(env.sys, env.config.data_dir, env.directory);
+  auto store = spawn_metadata_store(env.sys, env.config.data_dir, env.directory,
+                                    record_log_of(env.config.cluster));
   caf::scoped_actor self{env.sys};
   caf::error failed;
   self->request(store, std::chrono::seconds(30), caf::ping_atom::value)

@@ -103,6 +103,25 @@ json erase(const std::string& key, int64_t mod_revision) {
           {"success", {{{"request_delete_range", {{"key", b64(key)}}}}}}};
 }
 
+json txn(const std::vector<unchanged>& conditions, const std::vector<write_op>& writes) {
+  json compares = json::array();
+  for (const auto& c : conditions)
+    compares.push_back(compare(c.key, "MOD", "mod_revision", c.mod_revision));
+  json success = json::array();
+  for (const auto& w : writes)
+    success.push_back(w.value ? request_put(w.key, *w.value, 0)
+                              : json{{"request_delete_range", {{"key", b64(w.key)}}}});
+  return {{"compare", compares}, {"success", success}};
+}
+
+json range_page(const std::string& key, const std::string& range_end, int64_t limit, int64_t revision) {
+  json out = range(key, range_end);
+  out["limit"] = std::to_string(limit);
+  if (revision > 0)
+    out["revision"] = std::to_string(revision);
+  return out;
+}
+
 json watch(const std::string& key, const std::string& range_end, int64_t start_revision) {
   json create_request = range(key, range_end);
   if (start_revision > 0)
@@ -125,7 +144,7 @@ int64_t header_revision(const json& body) {
 }  // namespace
 
 range_result parse_range(const json& body) {
-  range_result out{header_revision(body), {}};
+  range_result out{header_revision(body), {}, body.value("more", false)};
   if (auto it = body.find("kvs"); it != body.end() && it->is_array())
     for (const auto& kv : *it)
       out.kvs.push_back(parse_kv(kv));
@@ -237,6 +256,17 @@ range_result client::get(const std::string& key) {
 
 range_result client::get_prefix(const std::string& prefix) {
   return wire::parse_range(call("/v3/kv/range", wire::range(prefix, wire::prefix_end(prefix))));
+}
+
+range_result client::get_page(const std::string& prefix, const std::string& from, int64_t limit,
+                              int64_t revision) {
+  return wire::parse_range(
+    call("/v3/kv/range", wire::range_page(from, wire::prefix_end(prefix), limit, revision)));
+}
+
+bool client::commit(const std::vector<unchanged>& conditions, const std::vector<write_op>& writes,
+                    int64_t* revision) {
+  return wire::parse_txn(call("/v3/kv/txn", wire::txn(conditions, writes)), revision);
 }
 
 bool client::create(const std::string& key, const std::string& value, int64_t lease, int64_t* revision) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,6 +32,20 @@ struct key_value {
 struct range_result {
   int64_t revision = 0;  // the store's revision when it answered
   std::vector<key_value> kvs;
+  bool more = false;  // a limited range left keys out
+};
+
+/// One write of a transaction: a put, or a delete when `value` is empty.
+struct write_op {
+  std::string key;
+  std::optional<std::string> value;
+};
+
+/// A transaction's condition: the key's mod_revision is still this (0: the
+/// key does not exist).
+struct unchanged {
+  std::string key;
+  int64_t mod_revision = 0;
 };
 
 struct event {
@@ -63,6 +78,10 @@ nlohmann::json create(const std::string& key, const std::string& value, int64_t 
 /// Succeeds when the key is unchanged since `mod_revision`.
 nlohmann::json swap(const std::string& key, const std::string& value, int64_t mod_revision, int64_t lease);
 nlohmann::json erase(const std::string& key, int64_t mod_revision);
+nlohmann::json txn(const std::vector<unchanged>& conditions, const std::vector<write_op>& writes);
+/// Up to `limit` keys of [key, range_end) as of `revision` (0: now), in key order.
+nlohmann::json range_page(const std::string& key, const std::string& range_end, int64_t limit,
+                          int64_t revision);
 nlohmann::json watch(const std::string& key, const std::string& range_end, int64_t start_revision);
 key_value parse_kv(const nlohmann::json& kv);
 range_result parse_range(const nlohmann::json& body);
@@ -83,6 +102,13 @@ public:
   int64_t put(const std::string& key, const std::string& value, int64_t lease = 0);
   range_result get(const std::string& key);
   range_result get_prefix(const std::string& prefix);
+  /// Up to `limit` keys from `from` (inclusive) to the end of `prefix`, as of
+  /// `revision` (0: now); `more` says whether keys are left.
+  range_result get_page(const std::string& prefix, const std::string& from, int64_t limit, int64_t revision);
+  /// Applies every write at once when every condition holds; false (nothing
+  /// written) when one does not. `revision` gets the txn's.
+  bool commit(const std::vector<unchanged>& conditions, const std::vector<write_op>& writes,
+              int64_t* revision = nullptr);
   /// Create-if-absent; false when the key exists. `revision` gets the txn's.
   bool create(const std::string& key, const std::string& value, int64_t lease = 0,
               int64_t* revision = nullptr);

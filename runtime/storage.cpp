@@ -38,6 +38,23 @@ public:
 
 }  // namespace
 
+const char* record_column_name(column c) {
+  switch (c) {
+    case column::videos: return "videos";
+    case column::uploads: return "uploads";
+    case column::jobs: return "jobs";
+    case column::auth: return "auth";
+    default: return nullptr;
+  }
+}
+
+std::optional<column> record_column_named(const std::string& name) {
+  for (auto c : record_columns)
+    if (name == record_column_name(c))
+      return c;
+  return std::nullopt;
+}
+
 database::database(const std::string& dir) : dir_(dir) {
   rocksdb::Options opts;
   opts.create_if_missing = true;
@@ -49,7 +66,7 @@ database::database(const std::string& dir) : dir_(dir) {
   opts.info_log = std::make_shared<rocksdb_log>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
     {rocksdb::kDefaultColumnFamilyName, {}}, {"videos", {}}, {"uploads", {}},
-    {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}};
+    {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}, {"sync", {}}};
   auto st = rocksdb::DB::Open(opts, dir, cfs, &handles_, &db_);
   if (!st.ok())
     throw std::runtime_error("cannot open RocksDB at " + dir + ": " + st.ToString());

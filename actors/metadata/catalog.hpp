@@ -1,25 +1,65 @@
 #pragma once
-// Synchronous access to the records in RocksDB: videos with their search
-// postings, and uploads. metadata_store wraps it in an actor; tests use it bare.
+// The records (videos, uploads, jobs, sign-in records) and their search:
+// reads come from the local index in RocksDB, writes are transactions on the
+// record log (docs/architecture.md §Records), so they are the same code on
+// a single node and on a cluster. metadata_store wraps it in an actor; tests
+// use it bare.
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "actors/metadata/local_index.hpp"
 #include "messages/job.hpp"
 #include "messages/upload.hpp"
 #include "messages/video.hpp"
-#include "runtime/storage.hpp"
+#include "runtime/record_log.hpp"
 
 namespace sg {
 
-class catalog {
+/// What one transaction reads (as the log holds it now) and writes.
+class record_txn {
 public:
-  explicit catalog(database& db) : db_(db) {}
+  explicit record_txn(record_log& log) : log_(log) {}
 
   std::optional<video> get_video(const std::string& id);
-  /// Stores `v` and moves its postings from those of `old` (if any).
-  void put_video(const video& v, const std::optional<video>& old);
-  void delete_video(const video& v);
+  std::optional<upload_info> get_upload(const std::string& id);
+  std::optional<job_info> get_job(const std::string& id);
+  std::optional<std::string> get_auth(const std::string& key);
+
+  void put(const video& v);
+  void put(const upload_info& u);
+  void put(const job_info& j);
+  void put_auth(const std::string& key, std::string value);
+  void erase(column table, const std::string& key);
+
+  const std::vector<record_write>& writes() const { return writes_; }
+
+private:
+  record_log& log_;
+  std::vector<record_write> writes_;
+};
+
+class catalog {
+public:
+  /// Reads and writes `db` as a single node unless `open_log` names the log
+  /// this node's records follow; throws when that cannot be opened.
+  explicit catalog(database& db, const record_log_factory& open_log = {});
+
+  /// Runs `body(record_txn&)` until its writes commit with nothing it read
+  /// changed, and returns what the committed run returned.
+  template <class F>
+  auto transact(F&& body) -> decltype(body(std::declval<record_txn&>()));
+
+  std::optional<video> get_video(const std::string& id);
+  void put_video(const video& v);
+  /// Changes a video through `change` (false: leave it as it is); the video
+  /// as it is now, nothing when it does not exist.
+  std::optional<video> update_video(const std::string& id, const std::function<bool(video&)>& change);
+  /// Deletes a video when `allowed`; the video as it was, nothing when it
+  /// does not exist.
+  std::optional<video> delete_video(const std::string& id, const std::function<bool(const video&)>& allowed);
   /// `q.cursor` must be empty or a search::is_order_key.
   video_page query(const video_query& q);
 
@@ -30,13 +70,12 @@ public:
   void put_upload(const upload_info& u);
   void delete_upload(const std::string& id);
   std::vector<upload_info> list_uploads();
-  /// One atomic write: the upload becomes finished, its video exists and its
+  /// One transaction: the upload becomes finished, its video exists and its
   /// transcode job (v.job_id) is queued. Idempotent: returns the stored video
   /// when it exists already.
   video finish_upload(const upload_info& u, const video& v);
 
   std::optional<job_info> get_job(const std::string& id);
-  void put_job(const job_info& j);
   std::vector<job_info> active_jobs();
   /// Applies a processing change to the stored video and stores the job, at
   /// once. Returns the updated video, or nothing when it no longer exists.
@@ -47,7 +86,7 @@ public:
   /// the token's expiry (Unix seconds).
   void put_nonce(const std::string& nonce, const std::string& record);
   std::optional<std::string> get_nonce(const std::string& nonce);
-  /// Reads and deletes in one write; nothing when absent.
+  /// Reads and deletes at once: of two takers, one gets it.
   std::optional<std::string> take_nonce(const std::string& nonce);
   /// False when the token id was revoked already.
   bool revoke(const std::string& jti, int64_t expires_s);
@@ -56,19 +95,29 @@ public:
   /// expired; returns how many.
   uint64_t sweep_auth(int64_t now_ms);
 
-  /// Bytes an owner's quota counts: the declared length of their active
-  /// uploads and the source size of their videos (renditions are ours to
-  /// make). Every write that changes them updates the sum in the same batch.
-  uint64_t usage_of(const std::string& owner);
+  uint64_t usage_of(const std::string& owner) { return index_.usage_of(owner); }
 
 private:
-  void put_auth(const std::string& key, const std::string& value);
-  std::optional<std::string> get_auth(const std::string& key);
-  std::optional<std::string> take_auth(const std::string& key);
-  void stage_usage(rocksdb::WriteBatch& b, const std::string& owner, int64_t delta);
-  void stage_video(rocksdb::WriteBatch& b, const video& v, const std::optional<video>& old);
-  void commit(rocksdb::WriteBatch& b);
+  std::optional<std::string> get(column table, const std::string& key);
   database& db_;
+  local_index index_;
+  std::unique_ptr<record_log> log_;
 };
+
+template <class F>
+auto catalog::transact(F&& body) -> decltype(body(std::declval<record_txn&>())) {
+  // Optimistic: a conflict means another node wrote what we read; past a
+  // few, something is wrong and the caller hears of it.
+  constexpr int max_attempts = 16;
+  for (int attempt = 1;; ++attempt) {
+    log_->begin();
+    record_txn txn{*log_};
+    auto result = body(txn);
+    if (txn.writes().empty() || log_->commit(txn.writes()))
+      return result;
+    if (attempt == max_attempts)
+      throw storage_failure("the records kept changing under this write", false);
+  }
+}
 
 }  // namespace sg

@@ -42,6 +42,9 @@ template <class T, class F>
 caf::result<T> guarded(F&& f) {
   try {
     return f();
+  } catch (const log_unavailable& e) {
+    log::warn("metadata", "the record log does not answer", {{"error", e.what()}});
+    return make_error(errc::unavailable, "the cluster's records cannot be reached; try again shortly");
   } catch (const storage_failure& e) {
     log::error("metadata", "storage failure", {{"error", e.what()}, {"no_space", e.no_space}});
     if (e.no_space)
@@ -53,27 +56,42 @@ caf::result<T> guarded(F&& f) {
   }
 }
 
-// A re-run: a new job for the owner's video, queued with it in one write.
+// A re-run: a new job for the owner's video, queued with it in one transaction.
 caf::result<job_info> new_job(catalog& db, const principal& who, const std::string& video_id) {
-  auto v = db.get_video(video_id);
-  if (!v)
-    return not_found("video", video_id);
-  if (!who.owns(v->owner))
-    return make_error(errc::forbidden, "only the owner may re-run this video's transcode");
-  if (!v->job_id.empty())
-    if (auto current = db.get_job(v->job_id); current && current->active())
-      return make_error(errc::conflict, "job " + current->id + " is already " + to_string(current->state));
-  job_info job;
-  job.id = random_hex(8);
-  job.video_id = v->id;
-  job.owner = v->owner;
-  job.created_ms = job.updated_ms = now_ms();
-  video_state queued;
-  queued.video_id = v->id;
-  queued.status = video_status::queued;
-  queued.job_id = job.id;
-  db.apply_state(queued, job);
-  return job;
+  caf::error refused;
+  auto job = db.transact([&](record_txn& txn) -> std::optional<job_info> {
+    refused = caf::error{};
+    auto v = txn.get_video(video_id);
+    if (!v) {
+      refused = not_found("video", video_id);
+      return std::nullopt;
+    }
+    if (!who.owns(v->owner)) {
+      refused = make_error(errc::forbidden, "only the owner may re-run this video's transcode");
+      return std::nullopt;
+    }
+    if (!v->job_id.empty())
+      if (auto current = txn.get_job(v->job_id); current && current->active()) {
+        refused = make_error(errc::conflict, "job " + current->id + " is already " + to_string(current->state));
+        return std::nullopt;
+      }
+    job_info j;
+    j.id = random_hex(8);
+    j.video_id = v->id;
+    j.owner = v->owner;
+    j.created_ms = j.updated_ms = now_ms();
+    v->status = video_status::queued;
+    v->progress = 0;
+    v->error.clear();
+    v->job_id = j.id;
+    v->updated_ms = j.updated_ms;
+    txn.put(j);
+    txn.put(*v);
+    return j;
+  });
+  if (!job)
+    return refused;
+  return std::move(*job);
 }
 
 void apply(video& v, const video_patch& p) {
@@ -89,12 +107,12 @@ void apply(video& v, const video_patch& p) {
 }
 
 store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
-                                 directory_actor directory) {
+                                 directory_actor directory, record_log_factory open_log) {
   auto db_dir = data_dir + "/db";
   try {
     std::filesystem::create_directories(db_dir);
     self->state.db = std::make_unique<database>(db_dir);
-    self->state.records = std::make_unique<catalog>(*self->state.db);
+    self->state.records = std::make_unique<catalog>(*self->state.db, open_log);
   } catch (const std::exception& e) {
     log::error("metadata", "cannot open the database", {{"error", e.what()}});
     self->quit(make_error(errc::unavailable, e.what()));
@@ -127,25 +145,27 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     },
     [&db](caf::update_atom, const principal& who, const std::string& id, const video_patch& patch) {
       return guarded<video>([&]() -> caf::result<video> {
-        auto old = db.get_video(id);
-        if (!old)
+        bool allowed = false;
+        auto v = db.update_video(id, [&](video& v) {
+          allowed = who.owns(v.owner);
+          if (allowed)
+            apply(v, patch);
+          return allowed;
+        });
+        if (!v)
           return not_found("video", id);
-        if (!who.owns(old->owner))
+        if (!allowed)
           return make_error(errc::forbidden, "only the owner may edit this video");
-        auto fresh = *old;
-        apply(fresh, patch);
-        db.put_video(fresh, old);
-        return fresh;
+        return std::move(*v);
       });
     },
     [self, &db](caf::delete_atom, const principal& who, const std::string& id) {
       return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
-        auto v = db.get_video(id);
+        auto v = db.delete_video(id, [&](const video& v) { return who.owns(v.owner); });
         if (!v)
           return not_found("video", id);
         if (!who.owns(v->owner))
           return make_error(errc::forbidden, "only the owner may delete this video");
-        db.delete_video(*v);
         if (auto media = self->state.peers.get<service::media>())
           self->request(media, std::chrono::seconds(30), caf::delete_atom::value, video_atom::value, id)
             .then([](caf::ok_atom) {},
@@ -251,8 +271,8 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
 }  // namespace
 
 metadata_actor spawn_metadata_store(caf::actor_system& sys, const std::string& data_dir,
-                                    directory_actor directory) {
-  return sys.spawn<caf::detached>(store, data_dir, std::move(directory));
+                                    directory_actor directory, record_log_factory open_log) {
+  return sys.spawn<caf::detached>(store, data_dir, std::move(directory), std::move(open_log));
 }
 
 }  // namespace sg

@@ -221,7 +221,7 @@ void sweep(manager_ptr self) {
             self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
               .then([](caf::ok_atom) {}, [](const caf::error&) {});
           } else if (u.state == upload_state::active && !u.spec.partial && (u.complete() || u.is_final()) &&
-                     st.sessions.count(u.id) == 0) {
+                     st.sessions.count(u.id) == 0 && !foreign(st, u.id)) {
             // A crash came between the last byte and the video: finish now.
             log::info("upload", "finishing an interrupted upload", {{"upload_id", u.id}});
             self->request(start_session(self, u), store_timeout * 6, finish_atom::value)

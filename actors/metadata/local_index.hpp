@@ -1,0 +1,30 @@
+#pragma once
+// The node's RocksDB as the index of its records (docs/architecture.md
+// §Records): it stores each record written and, in the same atomic write,
+// what derives from it (a video's search postings, its owner's quota sum)
+// and how far it has followed its log.
+#include <mutex>
+
+#include "runtime/record_log.hpp"
+
+namespace sg {
+
+class local_index final : public record_sink {
+public:
+  explicit local_index(database& db) : db_(db) {}
+
+  sync_point position() override;
+  bool holds_records() override;
+  void apply(const std::vector<record_write>& writes, int64_t revision) override;
+  void reset(const std::string& origin) override;
+
+  /// Bytes an owner's quota counts: the declared length of their active
+  /// uploads and the source size of their videos (renditions are ours to make).
+  uint64_t usage_of(const std::string& owner);
+
+private:
+  database& db_;
+  std::mutex writing_;  // one apply or reset at a time: each reads what it replaces
+};
+
+}  // namespace sg

@@ -1,0 +1,212 @@
+// The cluster's records in a real etcd on loopback, each node with its own
+// RocksDB as the local index: a write on one node is read on the others,
+// conditional writes (single-use challenges, revocations, concurrent edits)
+// hold across nodes, and an index resumes from its revision after a restart,
+// copies everything when wiped or compacted past, and never drops a single
+// node's records.
+#define BOOST_TEST_MODULE records
+#include <boost/test/unit_test.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include <httplib.h>
+
+#include "actors/metadata/catalog.hpp"
+#include "cluster/etcd.hpp"
+#include "cluster/etcd_records.hpp"
+#include "runtime/ids.hpp"
+#include "tests/support/etcd_process.hpp"
+
+using namespace sg;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// One node's metadata: its RocksDB following the shared etcd.
+struct member {
+  fs::path dir;
+  std::unique_ptr<database> db;
+  std::unique_ptr<catalog> records;
+
+  member(const std::string& etcd_url, fs::path d) : dir(std::move(d)) { open(etcd_url); }
+  ~member() { close(); }
+  void open(const std::string& etcd_url) {
+    fs::create_directories(dir);
+    db = std::make_unique<database>(dir.string());
+    cluster::records_settings s{{etcd_url}, {}, "/streamgate/test/records/", "test"};
+    records = std::make_unique<catalog>(*db, [s](record_sink& index) { return cluster::open_etcd_records(s, index); });
+  }
+  void close() {
+    records.reset();
+    db.reset();
+  }
+};
+
+struct cluster_fixture {
+  testing::etcd_process etcd;
+  fs::path root = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  member a{etcd.url(), root / "a"};
+  member b{etcd.url(), root / "b"};
+  ~cluster_fixture() {
+    a.close();
+    b.close();
+    fs::remove_all(root);
+  }
+};
+
+video make_video(const std::string& title, const std::string& owner = "alice") {
+  video v;
+  v.id = new_video_id();
+  v.title = title;
+  v.owner = owner;
+  v.source_bytes = 1000;
+  v.created_ms = v.updated_ms = 1'700'000'000'000;
+  return v;
+}
+
+// The other node's index follows within moments.
+template <class F>
+bool eventually(F&& check, std::chrono::milliseconds within = 3000ms) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check())
+      return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return check();
+}
+
+std::vector<std::string> found(catalog& c, const std::string& q) {
+  video_query vq;
+  vq.q = q;
+  std::vector<std::string> ids;
+  for (const auto& v : c.query(vq).items)
+    ids.push_back(v.id);
+  return ids;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_write_on_one_node_is_read_and_found_on_another, cluster_fixture) {
+  auto v = make_video("Harbour at dawn");
+  a.records->put_video(v);
+  BOOST_TEST(a.records->get_video(v.id).has_value());  // read-your-write, at once
+  BOOST_TEST(eventually([&] { return b.records->get_video(v.id).has_value(); }));
+  BOOST_TEST(found(*b.records, "harbour") == std::vector<std::string>{v.id});
+  BOOST_TEST(b.records->usage_of("alice") == 1000u);
+  auto edited = b.records->update_video(v.id, [](video& x) {
+    x.title = "Harbour at dusk";
+    return true;
+  });
+  BOOST_TEST(edited->title == "Harbour at dusk");
+  BOOST_TEST(found(*b.records, "dusk") == std::vector<std::string>{v.id});
+  BOOST_TEST(eventually([&] { return found(*a.records, "dusk").size() == 1; }));
+  BOOST_TEST(found(*a.records, "dawn").empty());
+  BOOST_TEST(b.records->delete_video(v.id, [](const video&) { return true; }).has_value());
+  BOOST_TEST(eventually([&] { return !a.records->get_video(v.id) && a.records->usage_of("alice") == 0; }));
+}
+
+BOOST_FIXTURE_TEST_CASE(conditional_writes_hold_across_nodes, cluster_fixture) {
+  a.records->put_nonce("n1", R"({"expires_ms":1})");
+  BOOST_TEST(eventually([&] { return b.records->get_nonce("n1").has_value(); }));
+  // Both nodes take the same challenge at once: exactly one gets it.
+  std::atomic<int> taken{0};
+  std::thread ta([&] { taken += a.records->take_nonce("n1").has_value(); });
+  std::thread tb([&] { taken += b.records->take_nonce("n1").has_value(); });
+  ta.join();
+  tb.join();
+  BOOST_TEST(taken.load() == 1);
+  std::atomic<int> revoked{0};
+  std::thread ra([&] { revoked += a.records->revoke("jti-1", 2'000'000'000); });
+  std::thread rb([&] { revoked += b.records->revoke("jti-1", 2'000'000'000); });
+  ra.join();
+  rb.join();
+  BOOST_TEST(revoked.load() == 1);
+  BOOST_TEST(a.records->is_revoked("jti-1"));
+  BOOST_TEST(eventually([&] { return b.records->is_revoked("jti-1"); }));
+}
+
+BOOST_FIXTURE_TEST_CASE(concurrent_edits_on_two_nodes_lose_nothing, cluster_fixture) {
+  auto v = make_video("Counter");
+  a.records->put_video(v);
+  BOOST_TEST(eventually([&] { return b.records->get_video(v.id).has_value(); }));
+  // Each node adds its own tags to the same record; a write that raced
+  // another is run again on the newer record, so every tag survives.
+  auto add_tags = [&](catalog& c, const std::string& who) {
+    for (int i = 0; i < 15; ++i)
+      c.update_video(v.id, [&](video& x) {
+        x.tags.push_back(who + std::to_string(i));
+        return true;
+      });
+  };
+  std::thread ta([&] { add_tags(*a.records, "a"); });
+  std::thread tb([&] { add_tags(*b.records, "b"); });
+  ta.join();
+  tb.join();
+  BOOST_TEST(a.records->get_video(v.id)->tags.size() == 30u);
+  BOOST_TEST(eventually([&] { return b.records->get_video(v.id)->tags.size() == 30u; }));
+}
+
+BOOST_FIXTURE_TEST_CASE(an_index_resumes_after_a_restart_and_copies_when_wiped, cluster_fixture) {
+  auto first = make_video("Before the restart");
+  a.records->put_video(first);
+  BOOST_TEST(eventually([&] { return b.records->get_video(first.id).has_value(); }));
+  b.close();
+  auto second = make_video("While it was away");
+  a.records->put_video(second);
+  a.records->delete_video(first.id, [](const video&) { return true; });
+  b.open(etcd.url());  // resumes from its revision: the delete and the put arrive
+  BOOST_TEST(eventually([&] { return b.records->get_video(second.id) && !b.records->get_video(first.id); }));
+  BOOST_TEST(found(*b.records, "away") == std::vector<std::string>{second.id});
+  b.close();
+  fs::remove_all(b.dir);
+  b.open(etcd.url());  // a wiped index copies the records
+  BOOST_TEST(b.records->get_video(second.id).has_value());
+  BOOST_TEST(found(*b.records, "away") == std::vector<std::string>{second.id});
+  BOOST_TEST(b.records->usage_of("alice") == 1000u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_index_past_the_compacted_history_copies_again, cluster_fixture) {
+  b.close();
+  auto v = make_video("Compacted away");
+  a.records->put_video(v);
+  auto gone = make_video("Deleted meanwhile");
+  a.records->put_video(gone);
+  a.records->delete_video(gone.id, [](const video&) { return true; });
+  etcd::client admin{{etcd.url()}};
+  auto now = admin.get("/").revision;
+  httplib::Client http{etcd.url()};
+  auto res = http.Post("/v3/kv/compaction", R"({"revision":")" + std::to_string(now) + R"(","physical":true})",
+                       "application/json");
+  BOOST_REQUIRE(res);
+  BOOST_REQUIRE(res->status == 200);
+  b.open(etcd.url());
+  BOOST_TEST(eventually([&] { return b.records->get_video(v.id).has_value(); }));
+  BOOST_TEST(!b.records->get_video(gone.id));
+}
+
+BOOST_AUTO_TEST_CASE(a_single_nodes_records_are_never_dropped_by_joining_a_cluster) {
+  testing::etcd_process etcd;
+  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  fs::create_directories(dir);
+  auto v = make_video("Only here");
+  {
+    database db{dir.string()};
+    catalog alone{db};
+    alone.put_video(v);
+  }
+  {
+    database db{dir.string()};
+    cluster::records_settings s{{etcd.url()}, {}, "/streamgate/test/records/", "test"};
+    BOOST_CHECK_THROW(catalog(db, [s](record_sink& index) { return cluster::open_etcd_records(s, index); }),
+                      std::runtime_error);
+  }
+  database db{dir.string()};
+  catalog alone{db};
+  BOOST_TEST(alone.get_video(v.id)->title == "Only here");
+  fs::remove_all(dir);
+}
