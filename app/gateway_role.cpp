@@ -16,7 +16,7 @@ caf::expected<std::vector<caf::actor>> start_gateway(role_env& env) {
   ctx.tus_max_size = config.upload.max_size;
   ctx.quota_bytes = config.upload.quota_bytes;
   ctx.serve_media = env.runs("stream");
-  ctx.media = std::make_shared<const media_files>(config.data_dir);
+  ctx.media = env.media;
   ctx.secret = env.secret;
   ctx.directory = env.directory;
   ctx.started = env.started;

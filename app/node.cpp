@@ -22,6 +22,7 @@
 #include "messages/errors.hpp"
 #include "messages/registry.hpp"
 #include "runtime/log.hpp"
+#include "runtime/s3_objects.hpp"
 #include "runtime/secret.hpp"
 
 namespace sg {
@@ -86,6 +87,32 @@ void leave_after(std::chrono::seconds grace) {
   }}.detach();
 }
 
+// The node's media: its own disk, or S3 shared by the cluster with a
+// bounded local copy. Nothing, with the reason logged, when it cannot be used.
+std::shared_ptr<media_files> open_media(const node_config& config) {
+  std::shared_ptr<object_store> shared;
+  if (!config.media_url.empty()) {
+    std::string why;
+    auto settings = s3::parse_url(config.media_url, &why);
+    if (!settings) {
+      log::error("node", "cannot use --media", {{"error", why}});
+      return nullptr;
+    }
+    shared = s3_object_store(*settings);
+  }
+  auto media = std::make_shared<media_files>(config.data_dir, shared, config.media_cache_bytes);
+  try {
+    media->create();
+  } catch (const std::exception& e) {
+    log::error("node", "cannot create the media directories", {{"error", e.what()}});
+    return nullptr;
+  }
+  if (shared)
+    log::info("node", "media shared through S3",
+              {{"cache_bytes", config.media_cache_bytes}, {"cached_now", media->cached_bytes()}});
+  return media;
+}
+
 }  // namespace
 
 int run_node(node_config config) {
@@ -128,7 +155,10 @@ int run_node(node_config config) {
   caf::scoped_actor self{sys};
   const auto grace = std::chrono::seconds(config.shutdown_grace_s);
 
-  role_env env{sys, config, spawn_directory(sys), secret, *plan, missing_roles(*plan)};
+  auto media = open_media(config);
+  if (!media)
+    return 2;
+  role_env env{sys, config, spawn_directory(sys), secret, media, *plan, missing_roles(*plan)};
   std::vector<running_role> running;
   auto start_order = *plan;
   if (config.cluster.enabled())

@@ -65,7 +65,7 @@ caf::expected<actors> start_metadata(role_env& env) {
     return failed;
   for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records})
     place(env, s, untyped(store));
-  auto media = spawn_media_store(env.sys, env.config.data_dir);
+  auto media = spawn_media_store(env.sys, env.media);
   place(env, service::media, untyped(media));
   return actors{untyped(store), untyped(media)};
 }

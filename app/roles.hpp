@@ -14,6 +14,7 @@
 #include "messages/directory.hpp"
 #include "messages/gateway_actor.hpp"
 #include "runtime/config.hpp"
+#include "runtime/media_files.hpp"
 
 namespace caf { class actor_system; }
 
@@ -27,6 +28,7 @@ struct role_env {
   const node_config& config;
   directory_actor directory;
   std::shared_ptr<const std::string> secret;
+  std::shared_ptr<media_files> media;  // one for the media store and the segment path
   std::vector<const role*> planned;  // the roles this node runs, in start order
   std::vector<std::string> missing;  // the roles it does not
   std::shared_ptr<std::atomic<bool>> started = std::make_shared<std::atomic<bool>>(false);

@@ -52,7 +52,7 @@ struct gateway_context {
   uint64_t tus_max_size = 0;
   uint64_t quota_bytes = 0;  // per owner; 0: none
   bool serve_media = true;   // the stream role: playback URLs and segments
-  std::shared_ptr<const media_files> media;  // renditions, read in-process on the segment path
+  std::shared_ptr<media_files> media;  // renditions, read in-process on the segment path
   std::shared_ptr<const std::string> secret;  // signs playback tokens
   directory_actor directory;
   std::shared_ptr<peer_board> peers = std::make_shared<peer_board>();

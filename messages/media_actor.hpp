@@ -41,8 +41,13 @@ typename Inspector::result_type inspect(Inspector& f, media_stat& x) {
 constexpr uint32_t max_media_read = 1 << 20;
 
 using media_store_actor = caf::typed_actor<
-  // Where a video's transcode works.
+  // Where a video's transcode works (on a cluster, its source is copied
+  // there first: errc::unavailable when the object store fails).
   caf::replies_to<locate_atom, std::string>::with<media_paths>,
+  // The committed source of an upload, and the renditions a transcode just
+  // published, become readable on every node (on a single node they are).
+  caf::replies_to<caf::put_atom, video_atom, std::string>::with<caf::ok_atom>,
+  caf::replies_to<caf::publish_atom, video_atom, std::string>::with<caf::ok_atom>,
   // A video's source and renditions go.
   caf::replies_to<caf::delete_atom, video_atom, std::string>::with<caf::ok_atom>,
   // An upload's bytes go.

@@ -54,6 +54,7 @@ constexpr env_flag env_flags[] = {
   {"--cluster-port", "STREAMGATE_CLUSTER_PORT"},
   {"--cluster-advertise", "STREAMGATE_CLUSTER_ADVERTISE"},
   {"--certs-dir", "STREAMGATE_CERTS_DIR"},
+  {"--media", "STREAMGATE_MEDIA"},
 };
 
 bool given(const std::vector<std::string>& args, const std::string& flag) {
@@ -228,6 +229,12 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--cluster-lease-ttl", c.cluster.lease_ttl_s,
                  "Seconds without keepalive after which etcd drops this node")
     ->capture_default_str()->check(CLI::Range(1, 60));
+  app.add_option("--media", c.media_url,
+                 "Media shared through S3: s3://BUCKET?endpoint=URL&region=R (credentials from "
+                 "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); a cluster needs it");
+  app.add_option("--media-cache-bytes", c.media_cache_bytes,
+                 "Bytes of shared media a node keeps on its disk (least recently used out)")
+    ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--upload-idle-timeout", c.upload.idle_timeout_s,
                  "Seconds before an idle upload session actor stops")
     ->capture_default_str()->check(CLI::PositiveNumber);
@@ -302,6 +309,17 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   if (auto why = check_cluster(c.cluster); !why.empty()) {
     out.exit_code = 2;
     out.message = why;
+    return out;
+  }
+  if (c.cluster.enabled() && c.media_url.empty()) {
+    out.exit_code = 2;
+    out.message = "a cluster keeps its media in S3, so that every node serves every video: give "
+                  "--media s3://BUCKET?endpoint=URL (local media would be one node's only)";
+    return out;
+  }
+  if (!c.media_url.empty() && c.media_url.rfind("s3://", 0) != 0) {
+    out.exit_code = 2;
+    out.message = "--media takes s3://BUCKET?endpoint=URL&region=R, got '" + c.media_url + "'";
     return out;
   }
   if (c.cluster.enabled() && c.cluster.advertise.empty())

@@ -101,6 +101,8 @@ struct node_config {
   int cache_shards = 4;
   uint64_t cache_bytes = uint64_t{64} << 20;  // all shards together
   std::string secret;  // HMAC key of playback tokens; empty: generated, persisted
+  std::string media_url;  // s3://BUCKET?endpoint=...: media shared through S3; empty: local only
+  uint64_t media_cache_bytes = uint64_t{10} << 30;  // local copy of shared media
   http_settings http;
   upload_settings upload;
   transcode_settings transcode;

@@ -15,7 +15,7 @@ namespace sg {
 namespace {
 
 struct media_state {
-  std::unique_ptr<media_files> files;
+  std::shared_ptr<media_files> files;
   static inline const char* name = "media_store";
 };
 
@@ -31,24 +31,39 @@ struct open_file {
   }
 };
 
-media_store_actor::behavior_type media_store(media_ptr self, std::string data_dir) {
-  self->state.files = std::make_unique<media_files>(std::move(data_dir));
+// The object store's failures are transient for the caller (503, a retry).
+template <class F>
+caf::result<caf::ok_atom> sharing(const std::string& what, const std::string& video, F&& f) {
   try {
-    self->state.files->create();
+    f();
+    return caf::ok_atom::value;
   } catch (const std::exception& e) {
-    log::error("media", "cannot create the media directories", {{"error", e.what()}});
-    self->quit(make_error(errc::unavailable, e.what()));
-    return media_store_actor::behavior_type::make_empty_behavior();
+    log::warn("media", "cannot " + what, {{"video_id", video}, {"error", e.what()}});
+    return make_error(errc::unavailable, "cannot " + what + ": " + e.what());
   }
-  const auto& files = *self->state.files;
+}
+
+media_store_actor::behavior_type media_store(media_ptr self, std::shared_ptr<media_files> shared) {
+  self->state.files = std::move(shared);
+  auto& files = *self->state.files;
   auto open = [&files](const std::string& video, const std::string& name, open_file& f) {
     f.fd = files.open_rendition(video, name, &f.st);
     return f.fd >= 0;
   };
   return {
-    [&files](locate_atom, const std::string& video) {
-      auto where = files.locate(video);
-      return media_paths{where.source, where.work_dir, where.publish_dir};
+    [&files](locate_atom, const std::string& video) -> caf::result<media_paths> {
+      try {
+        auto where = files.locate(video);
+        return media_paths{where.source, where.work_dir, where.publish_dir};
+      } catch (const std::exception& e) {
+        return make_error(errc::unavailable, std::string{"cannot fetch the source: "} + e.what());
+      }
+    },
+    [&files](caf::put_atom, video_atom, const std::string& video) {
+      return sharing("share the source", video, [&] { files.share_source(video); });
+    },
+    [&files](caf::publish_atom, video_atom, const std::string& video) {
+      return sharing("share the renditions", video, [&] { files.share_renditions(video); });
     },
     [&files](caf::delete_atom, video_atom, const std::string& video) {
       if (!files.remove_video(video))
@@ -84,8 +99,8 @@ media_store_actor::behavior_type media_store(media_ptr self, std::string data_di
 
 }  // namespace
 
-media_store_actor spawn_media_store(caf::actor_system& sys, const std::string& data_dir) {
-  return sys.spawn<caf::detached>(media_store, data_dir);
+media_store_actor spawn_media_store(caf::actor_system& sys, std::shared_ptr<media_files> files) {
+  return sys.spawn<caf::detached>(media_store, std::move(files));
 }
 
 }  // namespace sg

@@ -23,6 +23,7 @@ constexpr auto store_timeout = std::chrono::seconds(10);
 constexpr auto launch_timeout = std::chrono::seconds(20);
 constexpr auto job_timeout = std::chrono::seconds(24 * 3600);  // the CPU limit ends runaway jobs sooner
 constexpr auto poll_timeout = std::chrono::seconds(2);
+constexpr auto share_timeout = std::chrono::minutes(15);  // renditions of a long video to S3
 constexpr auto tick_interval = std::chrono::seconds(1);
 constexpr double persist_step = 0.1;  // progress is stored every 10 %
 constexpr uint32_t poisonous_crashes = 2;
@@ -138,6 +139,33 @@ transcode_ticket ticket_for(const supervisor_state& st, const job_info& job, con
 void dispatch(supervisor_ptr self);
 void finish(supervisor_ptr self, transcode_outcome out, bool crashed);
 
+// A succeeded job's renditions become readable on every node (the media
+// store shares them through S3 on a cluster) before the video is ready; a
+// store that fails makes it a transient failure, retried as any other.
+template <class StillCurrent>
+void share_then_finish(supervisor_ptr self, transcode_outcome out, const std::string& video_id,
+                       StillCurrent still_current) {
+  auto media = self->state.peers.get<service::media>();
+  if (out.status != job_state::succeeded || !media) {
+    finish(self, std::move(out), false);
+    return;
+  }
+  self->request(media, share_timeout, caf::publish_atom::value, video_atom::value, video_id)
+    .then(
+      [self, out, still_current](caf::ok_atom) mutable {
+        if (still_current())
+          finish(self, std::move(out), false);
+      },
+      [self, out, still_current](const caf::error& e) mutable {
+        if (!still_current())
+          return;
+        out.status = job_state::failed;
+        out.permanent = false;
+        out.error = "cannot share the renditions: " + to_string(e);
+        finish(self, std::move(out), false);
+      });
+}
+
 // A worker process for the pool; it joins once it has connected back.
 void launch_worker(supervisor_ptr self) {
   auto& st = self->state;
@@ -191,9 +219,9 @@ void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
       return;
     self->request(slot->host, job_timeout, run_atom::value, ticket_for(self->state, job, where))
       .then(
-        [self, still_current](transcode_outcome& out) {
+        [self, still_current, video_id = job.video_id](transcode_outcome& out) {
           if (still_current())
-            finish(self, std::move(out), false);
+            share_then_finish(self, std::move(out), video_id, still_current);
         },
         [self, still_current, id = job.id](const caf::error& e) {
           if (still_current())

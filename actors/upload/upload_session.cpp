@@ -23,6 +23,8 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr auto store_timeout = std::chrono::seconds(10);
+// Copying a source of many GiB to the shared store (S3) takes minutes.
+constexpr auto share_timeout = std::chrono::minutes(15);
 constexpr int64_t lease_timeout_ms = 120'000;  // a PATCH silent this long is gone
 
 struct lease {
@@ -120,6 +122,8 @@ void deliver_finish(session_ptr self, const caf::expected<upload_info>& result) 
   deliver_all(st.finish_waiters, result);
 }
 
+void record_video(session_ptr self);
+
 // The complete upload's bytes become the video's source, then one atomic write
 // marks the upload finished and creates the video. Both steps are idempotent,
 // so recovery after a crash between them simply runs this again.
@@ -134,6 +138,24 @@ void make_video(session_ptr self) {
     deliver_finish(self, make_error(errc::internal, "cannot store the upload"));
     return;
   }
+  // On a cluster the source goes to the shared store first: the video's
+  // record must not name a source other nodes cannot read.
+  auto media = st.peers.get<service::media>();
+  if (!media) {
+    record_video(self);
+    return;
+  }
+  self->request(media, share_timeout, caf::put_atom::value, video_atom::value, st.info.video_id)
+    .then([self](caf::ok_atom) { record_video(self); },
+          [self](const caf::error& e) {
+            log::error("upload", "cannot share the upload's source",
+                       {{"upload_id", self->state.info.id}, {"error", to_string(e)}});
+            deliver_finish(self, e);
+          });
+}
+
+void record_video(session_ptr self) {
+  auto& st = self->state;
   self->request(store_of(self), store_timeout, finish_atom::value, st.info, video_of(st.info))
     .then(
       [self](const video& v) {

@@ -1,6 +1,6 @@
-// A real cluster on loopback: a 3-member etcd (apt etcd-server), the
-// cluster CA and node certificates made by `streamgate certs`, and clustered
-// streamgate nodes.
+// A real cluster on loopback: a 3-member etcd (apt etcd-server), s3rver
+// (npm) for the media, the cluster CA and node certificates made by
+// `streamgate certs`, and clustered streamgate nodes.
 import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
@@ -67,6 +67,47 @@ export async function startEtcd(members = 3) {
   };
 }
 
+/** s3rver on a free port with a `media` bucket (it checks no signatures). */
+export async function startS3() {
+  const dir = tempDir('sg-s3rver-');
+  const port = await freePort();
+  const bin = path.join(path.dirname(new URL(import.meta.url).pathname), '../../node_modules/.bin/s3rver');
+  const proc = spawn(bin, ['-d', dir, '-a', '127.0.0.1', '-p', String(port), '--silent',
+    '--configure-bucket', 'media'], { stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try {
+      await fetch(`${endpoint}/media`);
+      break;
+    } catch { /* starting */ }
+    if (Date.now() > deadline) throw new Error('s3rver did not start (npm ci installs it)');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `s3://media?endpoint=${endpoint}`,
+    dir,
+    /** The objects stored under `prefix` (s3rver keeps them as files). */
+    objects(prefix) {
+      const root = path.join(dir, 'media');
+      const out = [];
+      const walk = (d) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else if (e.name.endsWith('._S3rver_object')) out.push(path.relative(root, p).replace(/\._S3rver_object$/, ''));
+        }
+      };
+      if (fs.existsSync(root)) walk(root);
+      return out.filter((k) => k.startsWith(prefix));
+    },
+    stop() {
+      proc.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A CA and a certificate directory per node name (plus a foreign CA). */
 export async function makeCerts(root, names) {
   const caKey = path.join(root, 'ca.key');
@@ -83,17 +124,21 @@ export async function makeCerts(root, names) {
   return dirs;
 }
 
-export async function startMember(root, etcd, certsDir, { name = 'streamgate', extra = [] } = {}) {
+/** A clustered node over `services` ({ etcd, s3 }). */
+export async function startMember(root, services, certsDir,
+  { name = 'streamgate', extra = [], dataDir = tempDir('sg-member-') } = {}) {
   const port = await freePort();
   const clusterPort = await freePort();
   const node = await startNode({
-    dataDir: tempDir('sg-member-'),
+    dataDir,
     port,
-    args: ['--etcd', etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
+    args: ['--etcd', services.etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
       '--certs-dir', certsDir, '--cluster-name', name, '--admin-token', 'admin-secret',
+      '--media', services.s3.url,
       '--transcode-workers-max', '1', '--chain', '1337=http://127.0.0.1:9', ...extra],
+    env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
   });
-  return { ...node, clusterPort };
+  return { ...node, clusterPort, dataDir };
 }
 
 export async function members(node) {

@@ -10,10 +10,12 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { BIN, freePort, stopNode, tempDir } from '../e2e/harness.mjs';
 import { signIn } from '../e2e/sign_in.mjs';
-import { makeCerts, members, startEtcd, startMember, state, until } from './cluster_harness.mjs';
+import { makeCerts, members, startEtcd, startMember, startS3, state, until } from './cluster_harness.mjs';
 
 const run = promisify(execFile);
 let etcd;
+let s3;
+let services;
 let root;
 let certs;
 const nodes = [];
@@ -23,12 +25,15 @@ const allUp = (names) => (list) => names.every((n) => ['up', 'self'].includes(st
 before(async () => {
   root = tempDir('sg-cluster-');
   etcd = await startEtcd(3);
+  s3 = await startS3();
+  services = { etcd, s3 };
   certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-g', 'node-h']);
 });
 
 after(async () => {
   for (const n of nodes) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGKILL');
   etcd?.stop();
+  s3?.stop();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -44,10 +49,15 @@ test('a clustered node without certificates refuses to start and says why', asyn
     run(BIN, ['node', '--data-dir', tempDir('sg-nocert-'), '--http-port', String(port), '--etcd', etcd.endpoints[0], '--certs-dir', half]),
     (err) => err.code === 2 && /node\.crt/.test(err.stderr + err.stdout),
   );
+  await assert.rejects(
+    run(BIN, ['node', '--data-dir', tempDir('sg-nomedia-'), '--http-port', String(port), '--etcd', etcd.endpoints[0],
+      '--certs-dir', certs['node-a']]),
+    (err) => err.code === 2 && /--media s3:\/\//.test(err.stderr + err.stdout),
+  );
 });
 
 test('three nodes auto-join and each sees the others up; a fourth joins while requests run', async () => {
-  for (const name of ['node-a', 'node-b', 'node-c']) nodes.push(await startMember(root, etcd, certs[name]));
+  for (const name of ['node-a', 'node-b', 'node-c']) nodes.push(await startMember(root, services, certs[name]));
   for (const n of nodes) await until(n, allUp(['node-a', 'node-b', 'node-c']), 10000, `all up at ${n.base}`);
   const list = await members(nodes[0]);
   const b = list.find((m) => m.name === 'node-b');
@@ -78,7 +88,7 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
     }
   })();
   const started = Date.now();
-  nodes.push(await startMember(root, etcd, certs['node-d']));
+  nodes.push(await startMember(root, services, certs['node-d']));
   for (const n of nodes) await until(n, allUp(['node-a', 'node-b', 'node-c', 'node-d']), 10000, `d up at ${n.base}`);
   console.log(`# a fourth node was seen up by every member ${Date.now() - started} ms after its start began`);
   stop = true;
@@ -87,7 +97,7 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
 });
 
 test('a node without services of its own serves through the members that run them', async () => {
-  const g = await startMember(root, etcd, certs['node-g'], { extra: ['--roles', 'gateway'] });
+  const g = await startMember(root, services, certs['node-g'], { extra: ['--roles', 'gateway'] });
   nodes.push(g);
   await until(g, allUp(['node-a', 'node-b', 'node-c', 'node-g']), 10000, 'g sees the members');
   // The members' services reach g's directory once they are up.
@@ -125,7 +135,7 @@ test('a node without services of its own serves through the members that run the
 });
 
 test("a tus upload's requests reach its node from any node; while that node is down 503, once it left 410", async () => {
-  const h = await startMember(root, etcd, certs['node-h']);
+  const h = await startMember(root, services, certs['node-h']);
   nodes.push(h);
   const members3 = [nodes[0], nodes[1], h];
   for (const n of members3) await until(n, allUp(['node-a', 'node-b', 'node-h']), 10000, 'h up');
@@ -213,7 +223,7 @@ test('members that are not who they claim, or not of this cluster, are never up'
   // Another CA's certificate at the address.
   const foreignRoot = tempDir('sg-foreign-');
   const foreign = await makeCerts(foreignRoot, ['node-x']);
-  const intruder = await startMember(foreignRoot, etcd, foreign['node-x'], { name: 'elsewhere' });
+  const intruder = await startMember(foreignRoot, services, foreign['node-x'], { name: 'elsewhere' });
   nodes.push(intruder);
   await etcd.put(`${prefix}x-1`, record('x-1', 'node-x', `127.0.0.1:${intruder.clusterPort}`));
   // A record naming node-z at node-b's address.
@@ -240,7 +250,7 @@ test("losing etcd's leader keeps the members up and lets a node join", async () 
   const leader = await etcd.leaderIndex();
   assert.ok(leader >= 0);
   etcd.procs[leader].kill('SIGKILL');
-  const e = await startMember(root, etcd, certs['node-e']);
+  const e = await startMember(root, services, certs['node-e']);
   nodes.push(e);
   await until(nodes[0], allUp(['node-a', 'node-b', 'node-c', 'node-e']), 15000, 'e up without the old leader');
   await new Promise((r) => setTimeout(r, 3000));  // longer than a lease: keepalives went on

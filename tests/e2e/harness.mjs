@@ -27,9 +27,10 @@ export async function freePort() {
 }
 
 /** Starts `streamgate node` and resolves once /health/ready answers 200. */
-export async function startNode({ dataDir, port, args = [] }) {
+export async function startNode({ dataDir, port, args = [], env = {} }) {
   const proc = spawn(BIN, ['node', '--data-dir', dataDir, '--http-port', String(port), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let log = '';
   proc.stderr.on('data', (d) => { log += d; });

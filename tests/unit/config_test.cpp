@@ -111,8 +111,12 @@ BOOST_AUTO_TEST_CASE(a_clustered_node_needs_its_certificates) {
   BOOST_TEST(half.message.find("node.crt") != std::string::npos);
   std::ofstream{dir / "node.crt"} << "x";
   std::ofstream{dir / "node.key"} << "x";
+  auto local_media = parse_node_config({"--etcd", "http://127.0.0.1:2379", "--certs-dir", dir.string()});
+  BOOST_TEST(!local_media.run);  // a cluster's media is in S3
+  BOOST_TEST(local_media.message.find("--media s3://") != std::string::npos);
   auto whole = parse_node_config({"--etcd", "http://127.0.0.1:2379", "--certs-dir", dir.string(),
-                                  "--http-port", "8090", "--cluster-port", "9801"});
+                                  "--http-port", "8090", "--cluster-port", "9801",
+                                  "--media", "s3://media?endpoint=http://127.0.0.1:4568"});
   BOOST_TEST(whole.run);
   BOOST_TEST(whole.config.cluster.advertise == "127.0.0.1:9801");
   std::filesystem::remove_all(dir);
@@ -128,7 +132,7 @@ BOOST_AUTO_TEST_CASE(cluster_settings_come_from_the_environment_and_are_checked)
   std::filesystem::create_directories(dir);
   for (const char* file : {"ca.crt", "node.crt", "node.key"})
     std::ofstream{dir / file} << "x";
-  std::vector<std::string> good{"--certs-dir", dir.string()};
+  std::vector<std::string> good{"--certs-dir", dir.string(), "--media", "s3://m?endpoint=http://s:1"};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.end(), good.begin(), good.end());
     return parse_node_config(args);
@@ -139,5 +143,6 @@ BOOST_AUTO_TEST_CASE(cluster_settings_come_from_the_environment_and_are_checked)
              std::string::npos);
   BOOST_TEST(with({"--etcd", "http://a:2379", "--etcd-cert", "c.pem"}).message.find("go together") !=
              std::string::npos);
+  BOOST_TEST(parse_node_config({"--media", "/srv/media"}).message.find("s3://") != std::string::npos);
   std::filesystem::remove_all(dir);
 }

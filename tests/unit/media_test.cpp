@@ -85,7 +85,7 @@ BOOST_FIXTURE_TEST_CASE(the_store_serves_stat_ranges_and_removal, dir_fixture) {
   caf::actor_system_config cfg;
   register_messages(cfg);
   caf::actor_system sys{cfg};
-  auto store = spawn_media_store(sys, dir.string());
+  auto store = spawn_media_store(sys, std::make_shared<media_files>(dir.string()));
   caf::scoped_actor self{sys};
   self->request(store, std::chrono::seconds(5), caf::get_atom::value, media_atom::value,
                 std::string{"v4"}, std::string{"720p/seg_00001.m4s"})

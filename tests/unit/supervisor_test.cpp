@@ -47,6 +47,8 @@ job_store_actor::behavior_type job_store(job_store_actor::pointer, std::shared_p
 media_store_actor::behavior_type media(media_store_actor::pointer) {
   return {
     [](locate_atom, const std::string& v) { return media_paths{v + "/source", v + "/.work", v}; },
+    [](caf::put_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
+    [](caf::publish_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::delete_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::delete_atom, upload_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::get_atom, media_atom, const std::string&, const std::string&) { return media_stat{}; },
