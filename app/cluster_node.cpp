@@ -71,7 +71,8 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
   auto service = cluster::start_cluster_service(
     env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided),
               env.runs("cache") ? local<service::cache>(env) : cache_actor{},
-              env.runs("upload") ? local<service::uploads>(env) : upload_manager_actor{}});
+              env.runs("upload") ? local<service::uploads>(env) : upload_manager_actor{},
+              env.runs("transcode") ? local<service::transcoder>(env) : transcode_actor{}});
   if (!service)
     return service.error();
   caf::anon_send(env.directory, caf::put_atom::value, service::cluster, caf::actor_cast<caf::actor>(*service));
@@ -88,6 +89,7 @@ void adopt_shared_settings(node_config& config) {
   // upload ids this node makes start with its tag.
   c.member_id = certs::common_name(c.certs_dir + "/node.crt") + "-" + random_hex(6);
   config.upload.id_tag = id_tag(c.member_id);
+  config.transcode.node_id = c.member_id;
   etcd::client etcd{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key}};
   const auto prefix = "/streamgate/" + c.name + "/settings/";
   // etcd may still be electing a leader when the cluster starts together.

@@ -59,6 +59,7 @@ struct service_state {
   cache_actor local_cache;
   std::map<std::string, caf::actor> member_caches;  // member id -> its cache, while up
   upload_manager_actor local_uploads;
+  transcode_actor local_transcoder;
   std::map<std::string, caf::actor> member_uploads;  // member id -> its upload manager, while up
   greeter_actor greeter;
   std::unique_ptr<membership> members;
@@ -105,7 +106,7 @@ void push_ring(self_ptr self) {
 // vouched for), with its upload manager while it is up.
 void push_members(self_ptr self) {
   const auto& st = self->state;
-  if (!st.local_uploads)
+  if (!st.local_uploads && !st.local_transcoder)
     return;
   std::vector<offered_service> members;
   for (const auto& [id, p] : st.peers) {
@@ -115,7 +116,10 @@ void push_members(self_ptr self) {
     bool up = p.view.state == "up" && it != st.member_uploads.end();
     members.push_back({id, up ? it->second : caf::actor{}});
   }
-  self->send(st.local_uploads, members_atom::value, std::move(members));
+  if (st.local_transcoder)
+    self->send(st.local_transcoder, members_atom::value, members);
+  if (st.local_uploads)
+    self->send(st.local_uploads, members_atom::value, std::move(members));
 }
 
 // A member no longer up: what it offered leaves the directory, the ring and
@@ -336,14 +340,13 @@ void on_tick(self_ptr self) {
   self->delayed_send(self, tick, caf::tick_atom::value);
 }
 
-service_actor::behavior_type cluster_service(self_ptr self, membership_settings settings, member_record me,
-                                             directory_actor directory, cache_actor local_cache,
-                                             upload_manager_actor local_uploads) {
-  self->state.self = std::move(me);
-  self->state.settings = std::move(settings);
-  self->state.directory = std::move(directory);
-  self->state.local_cache = std::move(local_cache);
-  self->state.local_uploads = std::move(local_uploads);
+service_actor::behavior_type cluster_service(self_ptr self, cluster_service_config config) {
+  self->state.self = std::move(config.self);
+  self->state.settings = std::move(config.membership);
+  self->state.directory = std::move(config.directory);
+  self->state.local_cache = std::move(config.local_cache);
+  self->state.local_uploads = std::move(config.local_uploads);
+  self->state.local_transcoder = std::move(config.local_transcoder);
   push_ring(self);  // alone until members come
   push_members(self);
   // Two members that dialled each other at once keep one connection; the
@@ -400,8 +403,7 @@ service_actor::behavior_type cluster_service(self_ptr self, membership_settings 
 caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
   // Detached: leaving joins the membership threads, whose last etcd call
   // (revoking the lease) blocks; that must not hold a scheduler thread.
-  auto service = sys.spawn<caf::detached>(cluster_service, config.membership, config.self, config.directory,
-                                          config.local_cache, config.local_uploads);
+  auto service = sys.spawn<caf::detached>(cluster_service, config);
   auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
                                      config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.

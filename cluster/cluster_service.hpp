@@ -17,6 +17,7 @@
 #include "cluster/membership.hpp"
 #include "messages/cluster_actor.hpp"
 #include "messages/directory.hpp"
+#include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
 
 namespace caf { class actor_system; }
@@ -31,6 +32,7 @@ struct cluster_service_config {
   std::vector<service> provided;  // what this node's roles serve, offered to members
   cache_actor local_cache;        // set when this node runs the cache role: it gets the ring
   upload_manager_actor local_uploads;  // set when it runs the upload role: it gets the members
+  transcode_actor local_transcoder;    // set when it runs the transcode role: it gets the members
 };
 
 /// Publishes this node's greeter on the port (all interfaces, mutual TLS),

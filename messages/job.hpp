@@ -24,6 +24,7 @@ struct job_info {
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   int64_t not_before_ms = 0;  // retry backoff
+  std::string node;  // on a cluster, the member that claimed it: only its writes count
 
   bool active() const { return state == job_state::queued || state == job_state::running; }
 };
@@ -31,7 +32,7 @@ struct job_info {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_info& x) {
   return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.owner, x.state, x.attempts, x.crashes,
-           x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms);
+           x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms, x.node);
 }
 
 /// What a source may hold before it is refused: checked at probe time and

@@ -4,12 +4,14 @@
 // reaches only by message: a crash or an out-of-memory kill in libav takes
 // down one worker, never the node. docs/architecture.md §Transcoding.
 #include <string>
+#include <vector>
 
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
 #include "messages/job.hpp"
+#include "messages/offers.hpp"
 #include "messages/principal.hpp"
 
 namespace sg {
@@ -47,6 +49,9 @@ using transcode_actor = caf::typed_actor<
   // A job queued in the job store (a finished upload, a re-run): run it.
   caf::reacts_to<kick_atom, std::string>,
   // Cancels a job for its owner; answers once the encoder has stopped.
-  caf::replies_to<cancel_atom, principal, std::string>::with<job_info>>;
+  caf::replies_to<cancel_atom, principal, std::string>::with<job_info>,
+  // On a cluster, from the cluster service: the members that hold a lease
+  // (their ids). Jobs claimed by a member no longer among them are taken over.
+  caf::reacts_to<members_atom, std::vector<offered_service>>>;
 
 }  // namespace sg

@@ -118,6 +118,8 @@ void to_json(nlohmann::json& j, const job_info& x) {
        {"progress", x.progress}, {"position_ms", x.position_ms},
        {"error", x.error},     {"created_ms", x.created_ms}, {"updated_ms", x.updated_ms},
        {"not_before_ms", x.not_before_ms}};
+  if (!x.node.empty())
+    j["node"] = x.node;
 }
 
 void from_json(const nlohmann::json& j, job_info& x) {
@@ -133,6 +135,7 @@ void from_json(const nlohmann::json& j, job_info& x) {
   x.created_ms = j.value("created_ms", int64_t{0});
   x.updated_ms = j.value("updated_ms", int64_t{0});
   x.not_before_ms = j.value("not_before_ms", int64_t{0});
+  x.node = j.value("node", "");
 }
 
 void to_json(nlohmann::json& j, const upload_info& u) {

@@ -57,6 +57,7 @@ struct transcode_settings {
   // Each job runs in a `streamgate worker` process with these limits.
   uint64_t worker_memory_bytes = uint64_t{6} << 30;  // address space; 0: none
   int64_t worker_cpu_seconds = 4 * 3600;             // CPU per job; 0: none
+  std::string node_id;  // on a cluster, this member's id: jobs are claimed under it
 };
 
 struct auth_settings {

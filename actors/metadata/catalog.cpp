@@ -1,5 +1,6 @@
 #include "actors/metadata/catalog.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -240,6 +241,10 @@ std::vector<job_info> catalog::active_jobs() {
 
 std::optional<video> catalog::apply_state(const video_state& s, const job_info& j) {
   return transact([&](record_txn& txn) -> std::optional<video> {
+    // Fencing: a member that lost its claim (it was paused past its lease,
+    // and another took the job over) may not write about the job again.
+    if (auto stored = txn.get_job(j.id); stored && stored->node != j.node)
+      throw job_fenced("job " + j.id + " is claimed by " + (stored->node.empty() ? "nobody" : stored->node));
     txn.put(j);
     auto v = txn.get_video(s.video_id);
     if (!v)
@@ -257,6 +262,22 @@ std::optional<video> catalog::apply_state(const video_state& s, const job_info& 
     v->updated_ms = j.updated_ms;
     txn.put(*v);
     return v;
+  });
+}
+
+std::optional<job_info> catalog::claim_job(const std::string& id, const std::string& node,
+                                           const std::vector<std::string>& live) {
+  return transact([&](record_txn& txn) -> std::optional<job_info> {
+    auto job = txn.get_job(id);
+    if (!job || !job->active())
+      return std::nullopt;
+    if (job->node == node)
+      return job;
+    if (!job->node.empty() && std::find(live.begin(), live.end(), job->node) != live.end())
+      return std::nullopt;
+    job->node = node;
+    txn.put(*job);
+    return job;
   });
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,11 @@ public:
 private:
   record_log& log_;
   std::vector<record_write> writes_;
+};
+
+/// A write about a job from a member whose claim on it has moved on.
+struct job_fenced : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class catalog {
@@ -79,7 +85,12 @@ public:
   std::vector<job_info> active_jobs();
   /// Applies a processing change to the stored video and stores the job, at
   /// once. Returns the updated video, or nothing when it no longer exists.
+  /// Throws job_fenced when the stored job names another node than `j`.
   std::optional<video> apply_state(const video_state& s, const job_info& j);
+  /// `node` takes an active job that no member of `live` holds; the job as
+  /// stored then, or nothing when it is over or a live member holds it.
+  std::optional<job_info> claim_job(const std::string& id, const std::string& node,
+                                    const std::vector<std::string>& live);
 
   /// Sign-in records, under a key schema that lives here only: a challenge's
   /// record by its nonce (JSON with "expires_ms"), a revoked token id with

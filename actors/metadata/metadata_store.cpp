@@ -230,9 +230,20 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     },
     [&db](state_atom, const video_state& s, const job_info& j) {
       return guarded<video>([&]() -> caf::result<video> {
-        if (auto v = db.apply_state(s, j))
-          return std::move(*v);
+        try {
+          if (auto v = db.apply_state(s, j))
+            return std::move(*v);
+        } catch (const job_fenced& e) {
+          return make_error(errc::conflict, e.what());
+        }
         return not_found("video", s.video_id);
+      });
+    },
+    [&db](claim_atom, const std::string& id, const std::string& node, const std::vector<std::string>& live) {
+      return guarded<job_info>([&]() -> caf::result<job_info> {
+        if (auto j = db.claim_job(id, node, live))
+          return std::move(*j);
+        return make_error(errc::conflict, "job " + id + " is over or held by a live member");
       });
     },
     // auth_records_actor

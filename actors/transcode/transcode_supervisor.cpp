@@ -27,6 +27,7 @@ constexpr auto share_timeout = std::chrono::minutes(15);  // renditions of a lon
 constexpr auto tick_interval = std::chrono::seconds(1);
 constexpr double persist_step = 0.1;  // progress is stored every 10 %
 constexpr uint32_t poisonous_crashes = 2;
+constexpr int64_t orphan_scan_ms = 2000;  // on a cluster: how often jobs of gone members are looked for
 
 struct worker_slot {
   worker_host_actor host;
@@ -51,7 +52,14 @@ struct supervisor_state {
   std::map<std::string, double> stored_progress;
   std::deque<std::string> queue;         // queued job ids, oldest first
   std::map<std::string, std::vector<caf::typed_response_promise<job_info>>> cancelling;
+  // On a cluster (settings.node_id set): the members holding a lease, once
+  // the cluster service has said, and when to look for orphaned jobs next.
+  std::vector<std::string> live;
+  bool members_known = false;
+  int64_t next_scan_ms = 0;
   static inline const char* name = "transcode_supervisor";
+
+  bool clustered() const { return !settings.node_id.empty(); }
 
   ~supervisor_state() {
     for (auto& w : workers)
@@ -105,13 +113,19 @@ video_state state_of(const job_info& j, video_status status) {
   return s;
 }
 
-// Stores the job and its video's processing state together.
+void lose_claim(supervisor_ptr self, const std::string& job_id, const std::string& why);
+
+// Stores the job and its video's processing state together. On a cluster a
+// refusal means another member took the job over: this one lets it go.
 void persist(supervisor_ptr self, const job_info& j, video_state s) {
   self->state.stored_progress[j.id] = j.progress;
   self->request(store_of(self), store_timeout, state_atom::value, std::move(s), j)
     .then([](const video&) {},
-          [id = j.id](const caf::error& e) {
-            log::warn("transcode", "cannot store job state", {{"job_id", id}, {"error", to_string(e)}});
+          [self, id = j.id](const caf::error& e) {
+            if (self->state.clustered() && e == make_error(errc::conflict))
+              lose_claim(self, id, to_string(e));
+            else
+              log::warn("transcode", "cannot store job state", {{"job_id", id}, {"error", to_string(e)}});
           });
 }
 
@@ -150,20 +164,38 @@ void share_then_finish(supervisor_ptr self, transcode_outcome out, const std::st
     finish(self, std::move(out), false);
     return;
   }
-  self->request(media, share_timeout, caf::publish_atom::value, video_atom::value, video_id)
-    .then(
-      [self, out, still_current](caf::ok_atom) mutable {
-        if (still_current())
-          finish(self, std::move(out), false);
-      },
-      [self, out, still_current](const caf::error& e) mutable {
-        if (!still_current())
-          return;
-        out.status = job_state::failed;
-        out.permanent = false;
-        out.error = "cannot share the renditions: " + to_string(e);
-        finish(self, std::move(out), false);
-      });
+  auto failed = [self, still_current](transcode_outcome out, const std::string& why) {
+    if (!still_current())
+      return;
+    out.status = job_state::failed;
+    out.permanent = false;
+    out.error = why;
+    finish(self, std::move(out), false);
+  };
+  auto publish = [self, out, video_id, still_current, media, failed]() {
+    self->request(media, share_timeout, caf::publish_atom::value, video_atom::value, video_id)
+      .then(
+        [self, out, still_current](caf::ok_atom) mutable {
+          if (still_current())
+            finish(self, std::move(out), false);
+        },
+        [out, failed](const caf::error& e) { failed(out, "cannot share the renditions: " + to_string(e)); });
+  };
+  auto& st = self->state;
+  if (!st.clustered()) {
+    publish();
+    return;
+  }
+  // A member paused past its lease may have lost the job meanwhile: it
+  // publishes nothing unless its claim still holds.
+  self->request(store_of(self), store_timeout, claim_atom::value, out.job_id, st.settings.node_id, st.live)
+    .then([publish](const job_info&) { publish(); },
+          [self, out, failed](const caf::error& e) {
+            if (e == errc::conflict)
+              lose_claim(self, out.job_id, to_string(e));
+            else
+              failed(out, "cannot confirm the job's claim: " + to_string(e));
+          });
 }
 
 // A worker process for the pool; it joins once it has connected back.
@@ -337,20 +369,83 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   dispatch(self);
 }
 
-// Adopts active jobs from the store; a "running" one was cut by a crash.
+// Queues a job taken from the store; a "running" one was cut by a crash.
+void enqueue(supervisor_ptr self, job_info job) {
+  auto& st = self->state;
+  if (st.jobs.count(job.id) != 0 || !job.active())
+    return;
+  if (job.state == job_state::running)
+    log::info("transcode", "resuming an interrupted job", {{"job_id", job.id}, {"attempts", job.attempts}});
+  job.state = job_state::queued;
+  job.not_before_ms = 0;  // a stored backoff belongs to another clock
+  st.jobs[job.id] = job;
+  st.queue.push_back(job.id);
+}
+
+// Takes active jobs from the store. On a cluster each is claimed first (its
+// record then names this member); a job a live member holds is left to it.
 void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
   auto& st = self->state;
-  for (auto job : stored) {
+  if (!st.clustered()) {
+    for (const auto& job : stored)
+      enqueue(self, job);
+    dispatch(self);
+    return;
+  }
+  for (const auto& job : stored) {
     if (st.jobs.count(job.id) != 0 || !job.active())
       continue;
-    if (job.state == job_state::running)
-      log::info("transcode", "resuming an interrupted job", {{"job_id", job.id}});
-    job.state = job_state::queued;
-    job.not_before_ms = 0;  // a stored backoff belongs to another clock
-    st.jobs[job.id] = job;
-    st.queue.push_back(job.id);
+    // Until the members are known, any holder might be alive.
+    if (!st.members_known && !job.node.empty() && job.node != st.settings.node_id)
+      continue;
+    self->request(store_of(self), store_timeout, claim_atom::value, job.id, st.settings.node_id, st.live)
+      .then(
+        [self](const job_info& claimed) {
+          if (claimed.attempts > 0 && claimed.state == job_state::running)
+            log::info("transcode", "took over a job", {{"job_id", claimed.id}});
+          enqueue(self, claimed);
+          dispatch(self);
+        },
+        [](const caf::error&) {});  // another member has it
   }
-  dispatch(self);
+}
+
+// On a cluster: jobs nobody alive holds (their member died, or none took
+// them yet) are claimed while this member has room for them.
+void adopt_orphans(supervisor_ptr self) {
+  auto& st = self->state;
+  st.next_scan_ms = clock_ms(self) + orphan_scan_ms;
+  if (!st.members_known || !st.peers.has(service::job_store))
+    return;
+  self->request(store_of(self), store_timeout, list_atom::value, job_atom::value)
+    .then(
+      [self](const std::vector<job_info>& jobs) {
+        auto& st = self->state;
+        auto room = st.settings.max_workers - static_cast<int>(st.jobs.size());
+        std::vector<job_info> orphans;
+        for (const auto& job : jobs) {
+          bool held = !job.node.empty() && std::find(st.live.begin(), st.live.end(), job.node) != st.live.end();
+          if (!held && st.jobs.count(job.id) == 0 && static_cast<int>(orphans.size()) < room)
+            orphans.push_back(job);
+        }
+        adopt(self, orphans);
+      },
+      [](const caf::error&) {});
+}
+
+// Another member holds the job now (this one was paused or cut off past its
+// lease): its worker stops, and nothing more is written about it from here.
+void lose_claim(supervisor_ptr self, const std::string& job_id, const std::string& why) {
+  auto& st = self->state;
+  if (st.jobs.erase(job_id) == 0)
+    return;
+  log::warn("transcode", "another member took the job over; letting it go", {{"job_id", job_id}, {"reason", why}});
+  st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), job_id), st.queue.end());
+  st.stored_progress.erase(job_id);
+  if (auto* slot = st.slot_of(job_id))
+    self->request(slot->host, poll_timeout, cancel_atom::value, job_id)
+      .then([](caf::ok_atom) {}, [](const caf::error&) {});
+  update_gauges(st);
 }
 
 // Progress lives here and reaches RocksDB every 10 %, not on every poll.
@@ -469,9 +564,19 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
                           {{"job_id", job_id}, {"error", to_string(e)}});
               });
     },
+    [self](members_atom, const std::vector<offered_service>& members) {
+      auto& st = self->state;
+      st.live = {st.settings.node_id};
+      for (const auto& m : members)
+        st.live.push_back(m.name);
+      st.members_known = true;
+      adopt_orphans(self);
+    },
     [self](caf::tick_atom) {
       if (self->current_sender() != self->ctrl())
         return;  // our own timer only
+      if (self->state.clustered() && clock_ms(self) >= self->state.next_scan_ms)
+        adopt_orphans(self);
       poll_progress(self);
       shrink(self);
       dispatch(self);  // jobs whose backoff ended, and the pool's minimum
