@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "messages/metadata_actor.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/hash_ring.hpp"
@@ -58,11 +59,16 @@ void invalidate(const gateway_context& ctx, const httplib::Request& req, httplib
   send_json(res, {{"removed", *removed}});
 }
 
-nlohmann::json member_json(const member_view& m) {
+nlohmann::json member_json(const member_view& m, const std::vector<job_info>& active) {
   const auto& r = m.record;
+  auto jobs = nlohmann::json::array();
+  for (const auto& j : active)
+    if (j.node == r.id)
+      jobs.push_back(j.id);
   nlohmann::json out = {{"id", r.id},       {"name", r.name},   {"address", r.address},
                         {"http", r.http},   {"roles", r.roles}, {"state", m.state},
-                        {"lease_age_ms", m.lease_age_ms}, {"started_ms", r.started_ms}};
+                        {"lease_age_ms", m.lease_age_ms}, {"started_ms", r.started_ms},
+                        {"jobs", jobs}};
   if (!m.reason.empty())
     out["reason"] = m.reason;
   return out;
@@ -77,9 +83,14 @@ void members(const gateway_context& ctx, const httplib::Request& req, httplib::R
   auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
   if (!view)
     return problem(res, view.error());
+  // The jobs each member holds, as the records say (empty when unreadable).
+  std::vector<job_info> active;
+  if (auto jobs = ctx.peer<service::job_store>())
+    if (auto listed = ask<std::vector<job_info>>(ctx, jobs, list_atom::value, job_atom::value))
+      active = std::move(*listed);
   auto list = nlohmann::json::array();
   for (const auto& m : view->members)
-    list.push_back(member_json(m));
+    list.push_back(member_json(m, active));
   send_json(res, {{"clustered", true}, {"self", view->self_id}, {"etcd_reachable", view->etcd_reachable},
                   {"members", list},
                   {"ring", {{"members", view->cache_ring}, {"points_per_member", hash_ring::default_points_per_member}}}});

@@ -101,6 +101,8 @@ test('kill -9 of the member running a job: another takes it over and finishes it
   const running = await jobUntil(id, (j) => j.state === 'running' && j.node, 60000, 'running');
   const victim = await nodeNamed(running.node, anyNode());
   assert.ok(names.includes(victim), `job runs on ${running.node}`);
+  const holder = (await members(nodes[anyNode()])).find((m) => m.id === running.node);
+  assert.deepEqual(holder.jobs, [running.id], 'GET /api/v1/cluster lists the jobs each member holds');
   nodes[victim].proc.kill('SIGKILL');
   const killedAt = Date.now();
   const taken = await jobUntil(id, (j) => j.node && j.node !== running.node, 10000, 'taken over', [victim]);
