@@ -5,23 +5,28 @@
 // here): Akka Cluster ~5 s to detect + 20 s split-brain resolver, Orleans
 // ~15 s. Then tus PATCHes sent to the upload's own node against the same
 // PATCHes sent to another node that passes them on; then a typed request to
-// another node against raw TCP.
+// another node against raw TCP; then the member running a transcode killed
+// (kill -9) or paused (SIGSTOP) until another member holds its job.
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { signIn } from '../tests/e2e/sign_in.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
-import { stopNode, tempDir } from '../tests/e2e/harness.mjs';
-import { makeCerts, startEtcd, startMember, state, until } from '../tests/cluster/cluster_harness.mjs';
+import { makeClip, stopNode, tempDir } from '../tests/e2e/harness.mjs';
+import { makeCerts, members, startEtcd, startMember, startS3, state, until } from '../tests/cluster/cluster_harness.mjs';
 
 const rounds = Number(process.env.ROUNDS || 5);
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const root = tempDir('sg-bench-cluster-');
+const jobRounds = Number(process.env.JOB_ROUNDS || 3);
 const etcd = await startEtcd(3);
-const names = ['node-a', 'node-b', 'node-c', ...Array.from({ length: rounds * 3 }, (_, i) => `node-x${i}`)];
+const s3 = await startS3();
+const services = { etcd, s3 };
+const names = ['node-a', 'node-b', 'node-c', ...Array.from({ length: rounds * 3 + jobRounds * 2 }, (_, i) => `node-x${i}`)];
 const certs = await makeCerts(root, names);
 const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
-const fixed = [await startMember(root, etcd, certs['node-a']), await startMember(root, etcd, certs['node-b'])];
+const fixed = [await startMember(root, services, certs['node-a']), await startMember(root, services, certs['node-b'])];
+const reclaimKill = [], reclaimStop = [];
 const join = [], killed = [], hint = [], fenced = [];
 const direct = [], forwarded = [];
 const MiB = 1024 * 1024;
@@ -44,12 +49,67 @@ async function upload(owner, via, token, size) {
   }
   return size / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
 }
+// A real clip uploaded through `via` in one PATCH; its video id.
+async function uploadClip(via, token, file) {
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const bytes = fs.readFileSync(file);
+  const created = await fetch(`${via.base}/api/v1/uploads`, {
+    method: 'POST',
+    headers: { ...auth, 'Upload-Length': String(bytes.length), 'Upload-Metadata': `filename ${Buffer.from('c.mp4').toString('base64')}` },
+  });
+  const where = new URL(created.headers.get('location'), via.base).pathname;
+  const r = await fetch(`${via.base}${where}`, {
+    method: 'PATCH', headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' }, body: bytes,
+  });
+  if (r.status !== 204) throw new Error(`PATCH: ${r.status}`);
+  return (await (await fetch(`${via.base}${where}`, { headers: auth })).json()).video_id;
+}
+
+// Polls a job through `via` until `predicate` holds; the job then.
+async function jobUntil(via, token, videoId, predicate, ms) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const r = await fetch(`${via.base}/api/v1/videos/${videoId}/job`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+    if (r?.status === 200) {
+      const j = await r.json();
+      if (predicate(j)) return j;
+    }
+    await new Promise((res) => setTimeout(res, 20));
+  }
+  throw new Error(`job of ${videoId}: not within ${ms} ms`);
+}
+
+// Each round: a transcode starts on one of three members, which is then
+// killed or paused; the time until another member holds the job.
+async function jobTakeovers(token, clip, signal, into) {
+  const trio = [...fixed];
+  const spareFor = () => startMember(root, services, certs[`node-x${spare++}`]);
+  trio.push(await spareFor());
+  for (let r = 0; r < jobRounds; r += 1) {
+    const id = await uploadClip(trio[0], token, clip);
+    const running = await jobUntil(trio[0], token, id, (j) => j.state === 'running' && j.node, 60000);
+    let victim = -1;
+    for (let i = 0; i < trio.length && victim < 0; i += 1)
+      if ((await members(trio[i])).some((m) => m.state === 'self' && m.id === running.node)) victim = i;
+    const watcher = trio[(victim + 1) % trio.length];
+    trio[victim].proc.kill(signal);
+    const t0 = Date.now();
+    await jobUntil(watcher, token, id, (j) => j.node && j.node !== running.node, 15000);
+    into.push(Date.now() - t0);
+    await jobUntil(watcher, token, id, (j) => j.state === 'succeeded' || j.state === 'failed', 180000);
+    trio[victim].proc.kill('SIGKILL');
+    trio[victim] = await spareFor();
+    for (const n of trio) await until(n, (l) => l.filter((m) => ['up', 'self'].includes(m.state)).length >= 3, 10000, 'trio up');
+  }
+  return trio;
+}
+
 let spare = 0;
 try {
   for (let r = 0; r < rounds; r += 1) {
     const name = `node-x${spare++}`;
     const t0 = Date.now();
-    const x = await startMember(root, etcd, certs[name]);
+    const x = await startMember(root, services, certs[name]);
     for (const n of fixed) await until(n, upOrSelf(name), 10000, `${name} up`);
     join.push(Date.now() - t0);
     x.proc.kill('SIGKILL');
@@ -58,7 +118,7 @@ try {
     killed.push(Date.now() - t1);
 
     const yName = `node-x${spare++}`;
-    const y = await startMember(root, etcd, certs[yName]);
+    const y = await startMember(root, services, certs[yName]);
     await until(fixed[0], upOrSelf(yName), 10000, `${yName} up`);
     y.proc.kill('SIGSTOP');
     const t2 = Date.now();
@@ -74,9 +134,17 @@ try {
     direct.push(await upload(fixed[0], fixed[0], token, 64 * MiB));
     forwarded.push(await upload(fixed[0], fixed[1], token, 64 * MiB));
   }
+  if (jobRounds > 0) {
+    const clip = await makeClip(path.join(root, 'clip.mp4'), { seconds: 30, bitrate: '4M' });
+    const trio = await jobTakeovers(token, clip, 'SIGKILL', reclaimKill);
+    fixed.splice(0, fixed.length, ...trio);
+    const again = await jobTakeovers(token, clip, 'SIGSTOP', reclaimStop);
+    fixed.splice(0, fixed.length, ...again);
+  }
 } finally {
   for (const n of fixed) await stopNode(n).catch(() => {});
   etcd.stop();
+  s3.stop();
   fs.rmSync(root, { recursive: true, force: true });
 }
 const line = (what, v, anchor) => console.log(`${what.padEnd(52)} median ${String(median(v)).padStart(5)} ms  (runs: ${v.join(', ')})  ${anchor}`);
@@ -88,5 +156,9 @@ line('SIGSTOP -> counted out (lease expired)', fenced, 'target <= 3500 ms');
 const mibs = (v) => v.map((x) => x.toFixed(0)).join(', ');
 console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${median(direct).toFixed(1)} MiB/s (${mibs(direct)}), ` +
   `through another node median ${median(forwarded).toFixed(1)} MiB/s (${mibs(forwarded)}); ratio ${(median(forwarded) / median(direct)).toFixed(2)} (target >= 0.8)`);
+if (jobRounds > 0) {
+  line('kill -9 of a transcoding member -> job re-claimed', reclaimKill, 'target <= 3000 ms');
+  line('SIGSTOP of a transcoding member -> fenced, re-claimed', reclaimStop, 'target <= 3500 ms');
+}
 const bin = path.join(path.dirname(process.env.STREAMGATE_BIN), 'bench', 'sg_cluster_rtt_bench');
 console.log(execFileSync(bin, ['3000']).toString().trim());

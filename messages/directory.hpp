@@ -71,6 +71,9 @@ using directory_actor = caf::typed_actor<
   // The actor serving a service: the local one, else the offer of the
   // member with the smallest id (errc::unavailable when none).
   caf::replies_to<caf::get_atom, service>::with<caf::actor>,
+  // The actor the member with this id offers for a service (errc::unavailable
+  // when it offers none, or is not up).
+  caf::replies_to<caf::get_atom, service, std::string>::with<caf::actor>,
   // The subscriber receives an update for every entry now and every change
   // later, until it terminates.
   caf::reacts_to<caf::subscribe_atom, caf::actor>>;

@@ -94,6 +94,13 @@ directory_actor::behavior_type directory(directory_ptr self) {
         return make_error(errc::unavailable, "no " + to_string(s) + " is running");
       return h;
     },
+    [self](caf::get_atom, service s, const std::string& member) -> caf::result<caf::actor> {
+      const auto& offers = self->state.offers[static_cast<size_t>(s)];
+      auto it = offers.find(member);
+      if (it == offers.end() || !it->second)
+        return make_error(errc::unavailable, "member " + member + " offers no " + to_string(s));
+      return it->second;
+    },
     [self](caf::subscribe_atom, caf::actor sub) {
       if (!sub)
         return;

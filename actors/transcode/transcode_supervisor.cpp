@@ -24,6 +24,7 @@ constexpr auto launch_timeout = std::chrono::seconds(20);
 constexpr auto job_timeout = std::chrono::seconds(24 * 3600);  // the CPU limit ends runaway jobs sooner
 constexpr auto poll_timeout = std::chrono::seconds(2);
 constexpr auto share_timeout = std::chrono::minutes(15);  // renditions of a long video to S3
+constexpr auto cancel_timeout = std::chrono::seconds(30);  // another member's encoder stops
 constexpr auto tick_interval = std::chrono::seconds(1);
 constexpr double persist_step = 0.1;  // progress is stored every 10 %
 constexpr uint32_t poisonous_crashes = 2;
@@ -506,6 +507,31 @@ void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
   dispatch(self);  // keeps the minimum, and gives queued jobs a new worker
 }
 
+// On a cluster a job may run on another member: its record names which, and
+// that member's supervisor cancels it.
+caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who, const std::string& job_id) {
+  auto rp = self->make_response_promise<job_info>();
+  self->request(store_of(self), store_timeout, caf::get_atom::value, job_atom::value, job_id)
+    .then(
+      [self, rp, who, job_id](const job_info& job) mutable {
+        auto& st = self->state;
+        if (!job.active() || job.node.empty() || job.node == st.settings.node_id) {
+          rp.deliver(make_error(errc::conflict, "job " + job_id + " is not queued or running"));
+          return;
+        }
+        self->request(st.directory, store_timeout, caf::get_atom::value, service::transcoder, job.node)
+          .then(
+            [self, rp, who, job_id](const caf::actor& holder) mutable {
+              self->request(caf::actor_cast<transcode_actor>(holder), cancel_timeout, cancel_atom::value, who, job_id)
+                .then([rp](const job_info& j) mutable { rp.deliver(j); },
+                      [rp](const caf::error& e) mutable { rp.deliver(e); });
+            },
+            [rp](const caf::error& e) mutable { rp.deliver(e); });
+      },
+      [rp](const caf::error& e) mutable { rp.deliver(e); });
+  return rp;
+}
+
 supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settings settings,
                                            directory_actor directory, worker_launcher_actor launcher) {
   auto& st = self->state;
@@ -534,6 +560,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
     [self](cancel_atom, const principal& who, const std::string& job_id) -> caf::result<job_info> {
       auto& st = self->state;
       auto it = st.jobs.find(job_id);
+      if (it == st.jobs.end() && st.clustered())
+        return cancel_elsewhere(self, who, job_id);
       if (it == st.jobs.end())
         return make_error(errc::conflict, "job " + job_id + " is not queued or running");
       if (!who.owns(it->second.owner))

@@ -146,3 +146,16 @@ test('SIGSTOP of the member running a job: taken over; once resumed the zombie i
   const named = manifest.split('\n').filter(Boolean).map((n) => `videos/${id}/${n}`);
   assert.deepEqual(objects.filter((k) => !k.endsWith('/source') && !k.endsWith('/.manifest')).sort(), named.sort());
 });
+
+test('a job running on one member is cancelled through another', async () => {
+  const id = await upload('node-c', 'Cancelled elsewhere');
+  const running = await jobUntil(id, (j) => j.state === 'running' && j.node, 60000, 'running');
+  const holder = await nodeNamed(running.node, anyNode());
+  const via = anyNode([holder]);
+  const r = await fetch(`${nodes[via].base}/api/v1/jobs/${running.id}`, { method: 'DELETE', headers: auth });
+  const body = await r.text();
+  assert.equal(r.status, 200, body);
+  assert.equal(JSON.parse(body).state, 'cancelled');
+  const done = await jobUntil(id, (j) => j.state === 'cancelled', 10000, 'cancelled');
+  assert.equal(done.node, running.node);
+});
