@@ -118,6 +118,24 @@ test('kill -9 of the member running a job: another takes it over and finishes it
   nodes[victim] = await startMember(root, services, path.join(root, victim));
 });
 
+test('SIGTERM of the member running a job: it leaves, and another takes the job over at once', async () => {
+  const allUp = (list) => names.every((n) => ['up', 'self'].includes(state(list, n)));
+  for (const name of names) await until(nodes[name], allUp, 10000, `${name} sees all`);
+  const id = await upload('node-c', 'Leaving mid-job');
+  const running = await jobUntil(id, (j) => j.state === 'running' && j.node, 60000, 'running');
+  const leaving = await nodeNamed(running.node, anyNode());
+  const stoppedAt = Date.now();
+  nodes[leaving].proc.kill('SIGTERM');
+  await jobUntil(id, (j) => j.node && j.node !== running.node, 5000, 'taken over', [leaving]);
+  const tookMs = Date.now() - stoppedAt;
+  console.log(`# SIGTERM -> job re-claimed in ${tookMs} ms`);
+  assert.ok(tookMs < 1500, `re-claimed after ${tookMs} ms: the lease goes first`);
+  const done = await jobUntil(id, (j) => j.state === 'succeeded' || j.state === 'failed', 180000, 'done', [leaving]);
+  assert.equal(done.state, 'succeeded', done.error);
+  await new Promise((resolve) => (nodes[leaving].proc.exitCode !== null ? resolve() : nodes[leaving].proc.once('exit', resolve)));
+  nodes[leaving] = await startMember(root, services, path.join(root, leaving));
+});
+
 test('SIGSTOP of the member running a job: taken over; once resumed the zombie is fenced', async () => {
   const allUp = (list) => names.every((n) => ['up', 'self'].includes(state(list, n)));
   for (const name of names) await until(nodes[name], allUp, 10000, `${name} sees all`);

@@ -5,6 +5,8 @@
 // from its revision; a wiped one copies them again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeClip, stopNode, tempDir } from '../e2e/harness.mjs';
@@ -12,6 +14,7 @@ import { signIn } from '../e2e/sign_in.mjs';
 import { launchBrowser, playIn } from '../e2e/browser.mjs';
 import { makeCerts, startEtcd, startMember, startS3, state, until } from './cluster_harness.mjs';
 
+const run = promisify(execFile);
 let services;
 let root;
 let certs;
@@ -109,6 +112,12 @@ test('an upload spread over three nodes transcodes and plays through another nod
   assert.ok(played.time > 3, `played to ${played.time}`);
   const cached = path.join(nodes['node-c'].dataDir, 'media', videoId);
   assert.ok(fs.existsSync(cached) && fs.readdirSync(cached).length > 0, 'node-c keeps a local copy of what it served');
+  // Playback needs no etcd write: losing etcd's leader does not stop it.
+  services.etcd.procs[await services.etcd.leaderIndex()].kill('SIGKILL');
+  const viaB = await (await api('node-b', `/api/v1/videos/${videoId}/playback`)).json();
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0',
+    new URL(viaB.hls, nodes['node-b'].base).href]);
+  assert.ok(Math.abs(Number(stdout.trim()) - 6) < 1, `duration ${stdout}`);
 });
 
 test('search finds the video on every node, and an edit through one is seen by all', async () => {

@@ -246,10 +246,47 @@ test('members that are not who they claim, or not of this cluster, are never up'
   fs.rmSync(foreignRoot, { recursive: true, force: true });
 });
 
-test("losing etcd's leader keeps the members up and lets a node join", async () => {
+// Retries while etcd elects a new leader (its writes answer 503 meanwhile).
+async function soon(what, attempt, ms = 10000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${what}: ${e.message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+test("losing etcd's leader keeps the members up, sign-in and uploads working, and lets a node join", async () => {
   const leader = await etcd.leaderIndex();
   assert.ok(leader >= 0);
   etcd.procs[leader].kill('SIGKILL');
+  // Sign-in (its challenge is a record in etcd) on one node, an upload
+  // (records again) through another, its video read on a third.
+  const { token } = await soon('sign-in', () => signIn(nodes[1].base));
+  const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
+  const location = await soon('create an upload', async () => {
+    const created = await fetch(`${nodes[2].base}/api/v1/uploads`, {
+      method: 'POST',
+      headers: { ...auth, 'Upload-Length': '5', 'Upload-Metadata': `filename ${Buffer.from('y.mp4').toString('base64')}` },
+    });
+    if (created.status !== 201) throw new Error(`POST ${created.status}`);
+    return new URL(created.headers.get('location'), nodes[2].base).pathname;
+  });
+  const patched = await fetch(`${nodes[2].base}${location}`, {
+    method: 'PATCH',
+    headers: { ...auth, 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+    body: 'bytes',
+  });
+  assert.equal(patched.status, 204, await patched.text());
+  const info = await (await fetch(`${nodes[2].base}${location}`, { headers: auth })).json();
+  assert.equal(info.state, 'finished');
+  await soon('the video on node-a', async () => {
+    const r = await fetch(`${nodes[0].base}/api/v1/videos/${info.video_id}`, { headers: auth });
+    if (r.status !== 200) throw new Error(`GET ${r.status}`);
+  });
   const e = await startMember(root, services, certs['node-e']);
   nodes.push(e);
   await until(nodes[0], allUp(['node-a', 'node-b', 'node-c', 'node-e']), 15000, 'e up without the old leader');
