@@ -1,7 +1,9 @@
 // The S3 client: its requests carry the signature of the AWS documentation's
 // GET Object example (s3rver checks no signature, so this is the check), and
 // against a real s3rver it puts, gets, ranges, heads, removes, uploads a
-// file in parts and streams into a sink.
+// file in parts and streams into a sink. Then the media files of two nodes
+// sharing one bucket: sources and renditions shared, copied on first read,
+// kept locally within a byte bound (least recently used out), removed.
 #define BOOST_TEST_MODULE s3
 #include <boost/test/unit_test.hpp>
 
@@ -19,7 +21,9 @@
 #include <random>
 #include <thread>
 
+#include "runtime/media_files.hpp"
 #include "runtime/s3.hpp"
+#include "runtime/s3_objects.hpp"
 #include "tests/support/etcd_process.hpp"  // free_port
 
 namespace {
@@ -199,4 +203,69 @@ BOOST_AUTO_TEST_CASE(large_files_go_up_in_parts_and_stream_down) {
   BOOST_TEST(c.get("v2/poster.jpg") == "poster");
   std::filesystem::remove(path);
   std::filesystem::remove(small);
+}
+
+namespace {
+
+void write_file(const std::filesystem::path& p, const std::string& bytes) {
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream{p, std::ios::binary} << bytes;
+}
+
+}  // namespace
+
+// Two nodes' media over one bucket: what one shares the other reads, copying
+// it on first use into a local copy bounded by bytes, least recently used
+// out; a delete removes the objects.
+BOOST_AUTO_TEST_CASE(shared_media_is_copied_on_first_read_and_bounded_locally) {
+  namespace fs = std::filesystem;
+  s3rver_process store;
+  auto objects = sg::s3_object_store(store.settings);
+  sg::s3::client c{store.settings};
+  fs::path a_dir = store.dir + "-a", b_dir = store.dir + "-b";
+  sg::media_files a{a_dir.string(), objects, 1 << 20};
+  sg::media_files b{b_dir.string(), objects, 2500};  // room for two 1000-byte segments
+  a.create();
+  b.create();
+  write_file(a_dir / "uploads" / "u1.part", "source bytes");
+  a.commit_source("u1", "v1");
+  a.share_source("v1");
+  BOOST_TEST(c.get("videos/v1/source") == "source bytes");
+  auto where = b.locate("v1");  // a transcode on b: the source comes from S3
+  std::ifstream in{where.source, std::ios::binary};
+  BOOST_TEST(std::string(std::istreambuf_iterator<char>(in), {}) == "source bytes");
+
+  for (int i = 1; i <= 3; ++i)
+    write_file(a_dir / "media" / "v1" / "720p" / ("seg_0000" + std::to_string(i) + ".m4s"),
+               std::string(1000, static_cast<char>('0' + i)));
+  a.share_renditions("v1");
+  BOOST_TEST(c.get("videos/v1/.manifest") == "720p/seg_00001.m4s\n720p/seg_00002.m4s\n720p/seg_00003.m4s\n");
+
+  auto open = [&](sg::media_files& m, const std::string& name) {
+    struct stat st {};
+    int fd = m.open_rendition("v1", name, &st);
+    if (fd >= 0)
+      ::close(fd);
+    return fd >= 0 ? static_cast<int64_t>(st.st_size) : -1;
+  };
+  BOOST_TEST(open(b, "720p/seg_00001.m4s") == 1000);  // copied on first read
+  BOOST_TEST(open(b, "720p/seg_00002.m4s") == 1000);
+  BOOST_TEST(open(b, "720p/seg_00001.m4s") == 1000);  // used again: now the newest
+  BOOST_TEST(open(b, "720p/seg_00003.m4s") == 1000);  // over the bound: seg 2 goes
+  BOOST_TEST(b.cached_bytes() <= 2500u);
+  BOOST_TEST(fs::exists(b_dir / "media" / "v1" / "720p" / "seg_00001.m4s"));
+  BOOST_TEST(!fs::exists(b_dir / "media" / "v1" / "720p" / "seg_00002.m4s"));
+  BOOST_TEST(open(b, "720p/seg_00002.m4s") == 1000);  // and comes back when asked
+  BOOST_TEST(open(b, "720p/nothing.m4s") == -1);
+
+  // A later transcode with fewer renditions drops the others from the store.
+  fs::remove(a_dir / "media" / "v1" / "720p" / "seg_00003.m4s");
+  a.share_renditions("v1");
+  BOOST_TEST(!c.head("videos/v1/720p/seg_00003.m4s"));
+  BOOST_TEST(b.remove_video("v1"));
+  for (const char* key : {"videos/v1/source", "videos/v1/.manifest", "videos/v1/720p/seg_00001.m4s"})
+    BOOST_TEST(!c.head(key), key);
+  BOOST_TEST(b.cached_bytes() == 0u);
+  fs::remove_all(a_dir);
+  fs::remove_all(b_dir);
 }
