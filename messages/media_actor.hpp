@@ -48,6 +48,9 @@ using media_store_actor = caf::typed_actor<
   // published, become readable on every node (on a single node they are).
   caf::replies_to<caf::put_atom, video_atom, std::string>::with<caf::ok_atom>,
   caf::replies_to<caf::publish_atom, video_atom, std::string>::with<caf::ok_atom>,
+  // A video's renditions were replaced (a re-run, on some member): copies of
+  // the old ones kept here go.
+  caf::reacts_to<stale_atom, video_atom, std::string>,
   // A video's source and renditions go.
   caf::replies_to<caf::delete_atom, video_atom, std::string>::with<caf::ok_atom>,
   // An upload's bytes go.

@@ -222,6 +222,23 @@ void media_files::touch(const std::string& path) {
     lru_.splice(lru_.end(), lru_, it->second.at);
 }
 
+void media_files::forget_renditions(const std::string& video_id) {
+  if (!shared_)
+    return;
+  std::lock_guard<std::mutex> lock{cache_mutex_};
+  auto prefix = video_dir(video_id) + "/";
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    if (it->compare(0, prefix.size(), prefix) == 0 && *it != prefix + "source") {
+      held_ -= cache_[*it].size;
+      cache_.erase(*it);
+      ::unlink(it->c_str());
+      it = lru_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 uint64_t media_files::cached_bytes() const {
   std::lock_guard<std::mutex> lock{cache_mutex_};
   return held_;

@@ -68,6 +68,9 @@ public:
   /// rendition missing here is copied from the store first.
   int open_rendition(const std::string& video_id, const std::string& name, struct stat* st);
 
+  /// Drops the local copies of a shared video's renditions (another member
+  /// replaced them); they are copied again when next read.
+  void forget_renditions(const std::string& video_id);
   /// Bytes of shared media held here.
   uint64_t cached_bytes() const;
 

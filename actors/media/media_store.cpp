@@ -65,6 +65,7 @@ media_store_actor::behavior_type media_store(media_ptr self, std::shared_ptr<med
     [&files](caf::publish_atom, video_atom, const std::string& video) {
       return sharing("share the renditions", video, [&] { files.share_renditions(video); });
     },
+    [&files](stale_atom, video_atom, const std::string& video) { files.forget_renditions(video); },
     [&files](caf::delete_atom, video_atom, const std::string& video) {
       if (!files.remove_video(video))
         log::warn("media", "media left behind", {{"video_id", video}});

@@ -66,8 +66,8 @@ void record_txn::erase(column table, const std::string& key) {
   writes_.push_back({table, key, std::nullopt});
 }
 
-catalog::catalog(database& db, const record_log_factory& open_log)
-    : db_(db), index_(db), log_(open_log ? open_log(index_) : local_record_log(db, index_)) {}
+catalog::catalog(database& db, const record_log_factory& open_log, renditions_replaced on_replaced)
+    : db_(db), index_(db, std::move(on_replaced)), log_(open_log ? open_log(index_) : local_record_log(db, index_)) {}
 
 std::optional<std::string> catalog::get(column table, const std::string& key) {
   std::string raw;

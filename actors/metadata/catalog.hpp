@@ -51,7 +51,8 @@ class catalog {
 public:
   /// Reads and writes `db` as a single node unless `open_log` names the log
   /// this node's records follow; throws when that cannot be opened.
-  explicit catalog(database& db, const record_log_factory& open_log = {});
+  explicit catalog(database& db, const record_log_factory& open_log = {},
+                   renditions_replaced on_replaced = {});
 
   /// Runs `body(record_txn&)` until its writes commit with nothing it read
   /// changed, and returns what the committed run returned.

@@ -60,6 +60,7 @@ struct staged_batch {
   rocksdb::WriteBatch batch;
   std::map<std::pair<column, std::string>, std::optional<std::string>> values;
   std::map<std::string, int64_t> usage_moves;
+  std::vector<std::string> replaced;  // videos whose re-run became ready
 
   std::optional<std::string> current(column c, const std::string& key) {
     auto it = values.find({c, key});
@@ -90,6 +91,9 @@ struct staged_batch {
       auto old = parse_record<video>(old_raw);
       auto fresh = parse_record<video>(w.value);
       postings(old, fresh);
+      if (old && fresh && fresh->status == video_status::ready && old->status != video_status::ready &&
+          !old->renditions.empty())
+        replaced.push_back(fresh->id);
       if (old)
         move_usage(old->owner, -charge(old));
       if (fresh)
@@ -164,6 +168,9 @@ void local_index::apply(const std::vector<record_write>& writes, int64_t revisio
   if (revision > 0)
     b.batch.Put(db_.cf(column::sync), revision_key, std::to_string(revision));
   db_.write(b.batch);
+  if (on_replaced_)
+    for (const auto& id : b.replaced)
+      on_replaced_(id);
 }
 
 void local_index::reset(const std::string& origin) {

@@ -3,15 +3,22 @@
 // §Records): it stores each record written and, in the same atomic write,
 // what derives from it (a video's search postings, its owner's quota sum)
 // and how far it has followed its log.
+#include <functional>
 #include <mutex>
 
 #include "runtime/record_log.hpp"
 
 namespace sg {
 
+/// Told the id of a video whose renditions were just replaced (a re-run
+/// became ready): copies of the old ones must go. Called after the write,
+/// from whichever thread applied it.
+using renditions_replaced = std::function<void(const std::string& video_id)>;
+
 class local_index final : public record_sink {
 public:
-  explicit local_index(database& db) : db_(db) {}
+  explicit local_index(database& db, renditions_replaced on_replaced = {})
+      : db_(db), on_replaced_(std::move(on_replaced)) {}
 
   sync_point position() override;
   bool holds_records() override;
@@ -24,6 +31,7 @@ public:
 
 private:
   database& db_;
+  renditions_replaced on_replaced_;
   std::mutex writing_;  // one apply or reset at a time: each reads what it replaces
 };
 

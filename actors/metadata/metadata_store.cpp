@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -20,7 +21,8 @@ namespace {
 
 // The four client interfaces and the directory's updates (the media store
 // removes a deleted video's files).
-using store_actor = metadata_actor::extend<directory_update>;
+// ... and, from its local index, videos whose renditions were replaced.
+using store_actor = metadata_actor::extend<directory_update, caf::reacts_to<stale_atom, video_atom, std::string>>;
 
 struct store_state {
   std::unique_ptr<database> db;  // closed with the state, when the actor ends
@@ -112,7 +114,13 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
   try {
     std::filesystem::create_directories(db_dir);
     self->state.db = std::make_unique<database>(db_dir);
-    self->state.records = std::make_unique<catalog>(*self->state.db, open_log);
+    // The index may apply writes on the record log's thread: it tells this
+    // actor by message (a weak handle: the state must not keep it alive).
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+    self->state.records = std::make_unique<catalog>(*self->state.db, open_log, [weak](const std::string& id) {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<caf::actor>(strong), stale_atom::value, video_atom::value, id);
+    });
   } catch (const std::exception& e) {
     log::error("metadata", "cannot open the database", {{"error", e.what()}});
     self->quit(make_error(errc::unavailable, e.what()));
@@ -126,6 +134,10 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [self](caf::update_atom, service s, caf::actor h) {
       if (sent_by(self, self->state.directory))
         self->state.peers.update(s, std::move(h));
+    },
+    [self](stale_atom, video_atom, const std::string& id) {
+      if (auto media = self->state.peers.get<service::media>())
+        self->send(media, stale_atom::value, video_atom::value, id);
     },
     // video_store_actor
     [](caf::ping_atom) { return caf::pong_atom::value; },

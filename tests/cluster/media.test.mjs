@@ -120,6 +120,30 @@ test('an upload spread over three nodes transcodes and plays through another nod
   assert.ok(Math.abs(Number(stdout.trim()) - 6) < 1, `duration ${stdout}`);
 });
 
+test('a re-run replaces the renditions; members drop their copies of the old ones', async () => {
+  const cachedSegment = () => {
+    const dir = path.join(nodes['node-c'].dataDir, 'media', videoId);
+    const walk = (d) => fs.readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+    return fs.existsSync(dir) ? walk(dir).filter((f) => f.endsWith('.m4s')) : [];
+  };
+  const before = cachedSegment();
+  assert.ok(before.length > 0, 'node-c holds copies from playing it');
+  const rerun = await api('node-a', `/api/v1/videos/${videoId}/job`, { method: 'POST' });
+  const queued = await rerun.text();
+  assert.equal(rerun.status, 202, queued);
+  const jobId = JSON.parse(queued).id;
+  await eventually('the re-run done, seen on node-c', async () => {
+    const j = await (await api('node-c', `/api/v1/videos/${videoId}/job`)).json();
+    return (j.id === jobId && j.state === 'succeeded' && (await video('node-c', videoId)).status === 'ready') || j;
+  }, 120000);
+  await eventually('node-c dropped its old copies', async () => before.every((f) => !fs.existsSync(f)));
+  const playback = await (await api('node-c', `/api/v1/videos/${videoId}/playback`)).json();
+  const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0',
+    new URL(playback.hls, nodes['node-c'].base).href]);
+  assert.ok(Math.abs(Number(stdout.trim()) - 6) < 1, `duration ${stdout}`);
+});
+
 test('search finds the video on every node, and an edit through one is seen by all', async () => {
   for (const node of names) {
     const found = await (await api(node, '/api/v1/videos?q=lighthouse')).json();

@@ -52,6 +52,7 @@ media_store_actor::behavior_type media(media_store_actor::pointer) {
     [](locate_atom, const std::string& v) { return media_paths{v + "/source", v + "/.work", v}; },
     [](caf::put_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::publish_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
+    [](stale_atom, video_atom, const std::string&) {},
     [](caf::delete_atom, video_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::delete_atom, upload_atom, const std::string&) { return caf::ok_atom::value; },
     [](caf::get_atom, media_atom, const std::string&, const std::string&) { return media_stat{}; },
