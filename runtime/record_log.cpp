@@ -13,13 +13,7 @@ public:
   void begin() override {}
 
   std::optional<std::string> read(column table, const std::string& key) override {
-    std::string raw;
-    auto st = db_.db().Get(rocksdb::ReadOptions{}, db_.cf(table), key, &raw);
-    if (st.IsNotFound())
-      return std::nullopt;
-    if (!st.ok())
-      throw storage_failure("RocksDB get: " + st.ToString(), false);
-    return raw;
+    return db_.get(table, key);
   }
 
   bool commit(const std::vector<record_write>& writes) override {

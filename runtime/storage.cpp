@@ -107,6 +107,16 @@ uint64_t free_bytes(const std::string& path) {
   return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
+std::optional<std::string> database::get(column c, const std::string& key) {
+  std::string raw;
+  auto st = db_->Get(rocksdb::ReadOptions{}, cf(c), key, &raw);
+  if (st.IsNotFound())
+    return std::nullopt;
+  if (!st.ok())
+    throw storage_failure("RocksDB get: " + st.ToString(), false);
+  return raw;
+}
+
 rocksdb::WriteOptions durable_writes() {
   rocksdb::WriteOptions w;
   w.sync = true;

@@ -42,6 +42,8 @@ public:
   database& operator=(const database&) = delete;
 
   rocksdb::DB& db() { return *db_; }
+  /// A value, nothing when absent; throws storage_failure when the read fails.
+  std::optional<std::string> get(column c, const std::string& key);
   rocksdb::ColumnFamilyHandle* cf(column c) { return handles_[static_cast<size_t>(c) + 1]; }
 
   /// Applies the batch durably, or throws storage_failure (no_space below

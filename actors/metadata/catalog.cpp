@@ -70,13 +70,7 @@ catalog::catalog(database& db, const record_log_factory& open_log, renditions_re
     : db_(db), index_(db, std::move(on_replaced)), log_(open_log ? open_log(index_) : local_record_log(db, index_)) {}
 
 std::optional<std::string> catalog::get(column table, const std::string& key) {
-  std::string raw;
-  auto st = db_.db().Get(rocksdb::ReadOptions{}, db_.cf(table), key, &raw);
-  if (st.IsNotFound())
-    return std::nullopt;
-  if (!st.ok())
-    throw storage_failure("RocksDB get: " + st.ToString(), false);
-  return raw;
+  return db_.get(table, key);
 }
 
 std::optional<video> catalog::get_video(const std::string& id) {

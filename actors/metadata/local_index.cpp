@@ -18,16 +18,6 @@ namespace {
 const std::string origin_key = "origin";
 const std::string revision_key = "revision";
 
-std::optional<std::string> get(database& db, column c, const std::string& key) {
-  std::string raw;
-  auto st = db.db().Get(rocksdb::ReadOptions{}, db.cf(c), key, &raw);
-  if (st.IsNotFound())
-    return std::nullopt;
-  if (!st.ok())
-    throw storage_failure("RocksDB get: " + st.ToString(), false);
-  return raw;
-}
-
 // A record as it parses, or nothing (absent, or not a record of that type:
 // a log is data we did not write ourselves).
 template <class T>
@@ -64,7 +54,7 @@ struct staged_batch {
 
   std::optional<std::string> current(column c, const std::string& key) {
     auto it = values.find({c, key});
-    return it != values.end() ? it->second : get(db, c, key);
+    return it != values.end() ? it->second : db.get(c, key);
   }
 
   void move_usage(const std::string& owner, int64_t delta) {
@@ -140,8 +130,8 @@ struct staged_batch {
 
 sync_point local_index::position() {
   sync_point at;
-  at.origin = get(db_, column::sync, origin_key).value_or("");
-  at.revision = std::strtoll(get(db_, column::sync, revision_key).value_or("0").c_str(), nullptr, 10);
+  at.origin = db_.get(column::sync, origin_key).value_or("");
+  at.revision = std::strtoll(db_.get(column::sync, revision_key).value_or("0").c_str(), nullptr, 10);
   return at;
 }
 
@@ -189,7 +179,7 @@ void local_index::reset(const std::string& origin) {
 }
 
 uint64_t local_index::usage_of(const std::string& owner) {
-  return std::strtoull(get(db_, column::usage, owner).value_or("0").c_str(), nullptr, 10);
+  return std::strtoull(db_.get(column::usage, owner).value_or("0").c_str(), nullptr, 10);
 }
 
 }  // namespace sg
