@@ -50,7 +50,8 @@ record_log_factory record_log_of(const cluster_settings& c) {
   if (!c.enabled())
     return {};
   cluster::records_settings s{c.etcd, {c.etcd_cacert, c.etcd_cert, c.etcd_key},
-                              "/streamgate/" + c.name + "/records/", c.name};
+                              "/streamgate/" + c.name + "/records/", "/streamgate/" + c.name + "/members/",
+                              c.name};
   return [s](record_sink& index) { return cluster::open_etcd_records(s, index); };
 }
 

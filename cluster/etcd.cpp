@@ -316,6 +316,9 @@ void client::watch(const std::string& prefix, int64_t start_revision,
   req.path = "/v3/watch";
   req.body = dump_json(wire::watch(prefix, wire::prefix_end(prefix), start_revision));
   req.headers.emplace("Content-Type", "application/json");
+  // A member cut off from its leader ends the stream instead of going
+  // silent; the caller then watches again through the next member.
+  req.headers.emplace("Grpc-Metadata-hasleader", "true");
   req.content_receiver = [&](const char* data, size_t len, uint64_t, uint64_t) {
     pending.append(data, len);
     try {
@@ -336,10 +339,11 @@ void client::watch(const std::string& prefix, int64_t start_revision,
     std::lock_guard<std::mutex> lock{impl_->watch_mutex};
     impl_->watching = nullptr;
   }
+  bool ended_badly = failure || (!res && res.error() != httplib::Error::Canceled);
+  if (ended_badly)
+    impl_->current = (impl_->current + 1) % impl_->endpoints.size();  // another member next time
   if (failure)
     std::rethrow_exception(failure);
-  if (!res && res.error() == httplib::Error::Connection)
-    impl_->current = (impl_->current + 1) % impl_->endpoints.size();  // another member next time
 }
 
 void client::cancel() {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "runtime/log.hpp"
@@ -38,7 +39,7 @@ public:
         "the data directory holds a single node's records; a cluster member keeps its records in etcd "
         "and would drop them: give it a fresh --data-dir");
     if (at.origin != settings_.origin || at.revision == 0)
-      copy_all();
+      copy_all(at.origin != settings_.origin);
     else
       applied_ = at.revision;
     log::info("metadata", "records follow etcd", {{"prefix", settings_.prefix}, {"revision", applied_.load()}});
@@ -47,7 +48,12 @@ public:
 
   ~etcd_records() override {
     stopping_ = true;
-    follower_.cancel();
+    moved_.notify_all();
+    // A watch that starts after one cancel() would wait for its idle timeout.
+    while (!done_) {
+      follower_.cancel();
+      std::this_thread::sleep_for(20ms);
+    }
     thread_.join();
   }
 
@@ -62,6 +68,13 @@ public:
     }
     reads_.push_back(etcd::unchanged{full, got.kvs.front().mod_revision});
     return got.kvs.front().value;
+  }
+
+  bool member_alive(const std::string& member_id) override {
+    auto full = settings_.members_prefix + member_id;
+    auto got = guard([&] { return writer_.get(full); });
+    reads_.push_back(etcd::unchanged{full, got.kvs.empty() ? 0 : got.kvs.front().mod_revision});
+    return !got.kvs.empty();
   }
 
   bool commit(const std::vector<record_write>& writes) override {
@@ -97,31 +110,42 @@ private:
     return w;
   }
 
-  // The whole log at one revision, in pages.
-  void copy_all() {
-    index_.reset(settings_.origin);
+  // The whole log at one revision, in pages. Over an index that follows
+  // this log already (compacted past, or a copy cut short) the records are
+  // written over what it holds and those gone are deleted at the end: reads
+  // never see an empty index (a revoked token stays revoked throughout).
+  void copy_all(bool fresh) {
+    if (fresh)
+      index_.reset(settings_.origin);
     int64_t revision = 0;
     std::string from = settings_.prefix;
-    size_t copied = 0;
+    std::set<std::pair<column, std::string>> seen;
     for (;;) {
       auto page = follower_.get_page(settings_.prefix, from, sync_page, revision);
       if (revision == 0)
         revision = page.revision;
       std::vector<record_write> writes;
       for (const auto& kv : page.kvs)
-        if (auto w = write_of({false, kv}))
+        if (auto w = write_of({false, kv})) {
+          seen.insert({w->table, w->key});
           writes.push_back(std::move(*w));
-      copied += writes.size();
-      index_.apply(writes, page.more ? 0 : revision);
+        }
+      index_.apply(writes, 0);
       if (!page.more || page.kvs.empty())
         break;
       from = page.kvs.back().key + std::string(1, '\0');
     }
+    index_.keep_only(seen, revision);
     set_applied(revision);
-    log::info("metadata", "local index copied from etcd", {{"records", copied}, {"revision", revision}});
+    log::info("metadata", "local index copied from etcd", {{"records", seen.size()}, {"revision", revision}});
   }
 
   void follow() {
+    follow_until_stopped();
+    done_ = true;
+  }
+
+  void follow_until_stopped() {
     while (!stopping_) {
       bool compacted = false;
       try {
@@ -145,7 +169,7 @@ private:
         });
         if (compacted && !stopping_) {
           log::warn("metadata", "etcd compacted the history this node needed; copying the records again");
-          copy_all();
+          copy_all(false);
         } else {
           pause(100ms);  // the stream broke or idled out: watch again shortly
         }
@@ -184,6 +208,7 @@ private:
   std::vector<etcd::unchanged> reads_;
   std::atomic<int64_t> applied_{0};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> done_{false};  // the follower thread has left its loop
   std::mutex mutex_;
   std::condition_variable moved_;
   std::thread thread_;

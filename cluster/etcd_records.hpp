@@ -15,6 +15,7 @@ struct records_settings {
   std::vector<std::string> etcd;
   etcd::tls_files tls;
   std::string prefix;  // "/streamgate/<cluster>/records/"
+  std::string members_prefix;  // "/streamgate/<cluster>/members/": a member's key lives with its lease
   std::string origin;  // names the log in the index: a different one means resync
 };
 

@@ -52,9 +52,9 @@ using job_store_actor = caf::typed_actor<
   // A new job for the owner's video, queued with the video in one write
   // (errc::conflict while its latest job is active).
   caf::replies_to<create_atom, principal, std::string>::with<job_info>,
-  // On a cluster: the member `node` takes the job unless a live member
-  // (one of `live`) holds it already (errc::conflict), or it is over.
-  caf::replies_to<claim_atom, std::string, std::string, std::vector<std::string>>::with<job_info>,
+  // On a cluster: the member `node` takes the job unless another member with
+  // a lease holds it (errc::conflict), or it is over.
+  caf::replies_to<claim_atom, std::string, std::string>::with<job_info>,
   // A processing change (status, progress, results) of a video, and its job;
   // errc::conflict when the job's claim moved to another member (fenced).
   caf::replies_to<state_atom, video_state, job_info>::with<video>>;

@@ -147,15 +147,12 @@ bool media_files::remove_video(const std::string& video_id) noexcept {
     }
     std::lock_guard<std::mutex> lock{cache_mutex_};
     auto prefix = video_dir(video_id) + "/";
-    for (auto it = lru_.begin(); it != lru_.end();) {
-      if (it->compare(0, prefix.size(), prefix) == 0) {
-        held_ -= cache_[*it].size;
-        cache_.erase(*it);
-        it = lru_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    std::vector<std::string> gone;
+    for (const auto& path : lru_)
+      if (path.compare(0, prefix.size(), prefix) == 0)
+        gone.push_back(path);
+    for (const auto& path : gone)
+      forget_locked(path);
   }
   std::error_code ec;
   fs::remove_all(video_dir(video_id), ec);
@@ -195,24 +192,38 @@ bool media_files::fetch(const std::string& video_id, const std::string& name) {
 }
 
 void media_files::remember(const std::string& path, uint64_t size) {
+  struct stat st {};
+  ino_t inode = ::stat(path.c_str(), &st) == 0 ? st.st_ino : 0;
   std::lock_guard<std::mutex> lock{cache_mutex_};
-  if (auto it = cache_.find(path); it != cache_.end()) {
-    held_ -= it->second.size;
-    lru_.erase(it->second.at);
-    cache_.erase(it);
-  }
+  forget_locked(path);
   lru_.push_back(path);
-  cache_[path] = {std::prev(lru_.end()), size};
+  cache_[path] = {std::prev(lru_.end()), size, inode};
   held_ += size;
   // Least recently used out, never the file just added; an open file stays
   // readable by whoever has it open.
   while (held_ > cache_bytes_ && lru_.size() > 1) {
     auto victim = lru_.front();
-    lru_.pop_front();
-    held_ -= cache_[victim].size;
-    cache_.erase(victim);
-    ::unlink(victim.c_str());
+    drop(victim, cache_[victim]);
   }
+}
+
+// Under cache_mutex_: the entry goes, and its file if it is still the one
+// remembered (a transcode may have published a new file at that path).
+void media_files::drop(const std::string& path, const cached& entry) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && st.st_ino == entry.inode)
+    ::unlink(path.c_str());
+  forget_locked(path);
+}
+
+// Under cache_mutex_: forgets the entry, leaving the file.
+void media_files::forget_locked(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it == cache_.end())
+    return;
+  held_ -= it->second.size;
+  lru_.erase(it->second.at);
+  cache_.erase(it);
 }
 
 void media_files::touch(const std::string& path) {
@@ -227,16 +238,12 @@ void media_files::forget_renditions(const std::string& video_id) {
     return;
   std::lock_guard<std::mutex> lock{cache_mutex_};
   auto prefix = video_dir(video_id) + "/";
-  for (auto it = lru_.begin(); it != lru_.end();) {
-    if (it->compare(0, prefix.size(), prefix) == 0 && *it != prefix + "source") {
-      held_ -= cache_[*it].size;
-      cache_.erase(*it);
-      ::unlink(it->c_str());
-      it = lru_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  std::vector<std::string> stale;
+  for (const auto& path : lru_)
+    if (path.compare(0, prefix.size(), prefix) == 0 && path != prefix + "source")
+      stale.push_back(path);
+  for (const auto& path : stale)
+    drop(path, cache_[path]);
 }
 
 uint64_t media_files::cached_bytes() const {

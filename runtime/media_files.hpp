@@ -81,6 +81,7 @@ private:
   bool fetch(const std::string& video_id, const std::string& name);
   void remember(const std::string& path, uint64_t size);
   void touch(const std::string& path);
+  void forget_locked(const std::string& path);
 
   std::string root_;
   std::shared_ptr<object_store> shared_;
@@ -91,7 +92,9 @@ private:
   struct cached {
     std::list<std::string>::iterator at;
     uint64_t size;
+    ino_t inode;  // a file published over it since is not this entry's to remove
   };
+  void drop(const std::string& path, const cached& entry);
   std::unordered_map<std::string, cached> cache_;
   uint64_t held_ = 0;
 };

@@ -16,6 +16,8 @@ public:
     return db_.get(table, key);
   }
 
+  bool member_alive(const std::string&) override { return false; }
+
   bool commit(const std::vector<record_write>& writes) override {
     sink_.apply(writes, 0);
     return true;

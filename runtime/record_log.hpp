@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,6 +50,9 @@ public:
   virtual void apply(const std::vector<record_write>& writes, int64_t revision) = 0;
   /// Forgets every record and starts following `origin` from revision 0.
   virtual void reset(const std::string& origin) = 0;
+  /// Deletes every record not in `keep` (with what derives from it) and
+  /// moves the position to `revision`: the end of a copy over what is held.
+  virtual void keep_only(const std::set<std::pair<column, std::string>>& keep, int64_t revision) = 0;
 };
 
 /// Optimistic transactions over the records: begin(), read what the write
@@ -60,6 +64,9 @@ public:
   virtual void begin() = 0;
   /// A record as the authority holds it now.
   virtual std::optional<std::string> read(column table, const std::string& key) = 0;
+  /// Whether the cluster member with this id holds a lease now, read like a
+  /// record (the commit fails if that changes); a single node has none.
+  virtual bool member_alive(const std::string& member_id) = 0;
   /// True once applied: the local index shows the writes when it returns.
   virtual bool commit(const std::vector<record_write>& writes) = 0;
 };

@@ -259,15 +259,16 @@ std::optional<video> catalog::apply_state(const video_state& s, const job_info& 
   });
 }
 
-std::optional<job_info> catalog::claim_job(const std::string& id, const std::string& node,
-                                           const std::vector<std::string>& live) {
+std::optional<job_info> catalog::claim_job(const std::string& id, const std::string& node) {
   return transact([&](record_txn& txn) -> std::optional<job_info> {
     auto job = txn.get_job(id);
     if (!job || !job->active())
       return std::nullopt;
     if (job->node == node)
       return job;
-    if (!job->node.empty() && std::find(live.begin(), live.end(), job->node) != live.end())
+    // The holder's liveness is read in the same transaction: no member's
+    // possibly stale view of the others decides.
+    if (!job->node.empty() && txn.member_alive(job->node))
       return std::nullopt;
     job->node = node;
     txn.put(*job);
@@ -324,10 +325,12 @@ uint64_t catalog::sweep_auth(int64_t now_ms) {
     if (spent)
       stale.push_back(std::move(key));
   }
-  if (!stale.empty())
+  // etcd takes at most 128 operations in one transaction (--max-txn-ops).
+  constexpr size_t batch = 100;
+  for (size_t from = 0; from < stale.size(); from += batch)
     transact([&](record_txn& txn) {
-      for (const auto& key : stale)
-        txn.erase(column::auth, key);
+      for (size_t i = from; i < std::min(stale.size(), from + batch); ++i)
+        txn.erase(column::auth, stale[i]);
       return true;
     });
   return stale.size();

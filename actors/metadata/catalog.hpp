@@ -28,6 +28,7 @@ public:
   std::optional<upload_info> get_upload(const std::string& id);
   std::optional<job_info> get_job(const std::string& id);
   std::optional<std::string> get_auth(const std::string& key);
+  bool member_alive(const std::string& member_id) { return log_.member_alive(member_id); }
 
   void put(const video& v);
   void put(const upload_info& u);
@@ -88,10 +89,10 @@ public:
   /// once. Returns the updated video, or nothing when it no longer exists.
   /// Throws job_fenced when the stored job names another node than `j`.
   std::optional<video> apply_state(const video_state& s, const job_info& j);
-  /// `node` takes an active job that no member of `live` holds; the job as
-  /// stored then, or nothing when it is over or a live member holds it.
-  std::optional<job_info> claim_job(const std::string& id, const std::string& node,
-                                    const std::vector<std::string>& live);
+  /// `node` takes an active job unless another member that holds a lease
+  /// (as etcd says at commit) has it; the job as stored then, or nothing when
+  /// it is over or held.
+  std::optional<job_info> claim_job(const std::string& id, const std::string& node);
 
   /// Sign-in records, under a key schema that lives here only: a challenge's
   /// record by its nonce (JSON with "expires_ms"), a revoked token id with

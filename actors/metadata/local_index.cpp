@@ -81,8 +81,9 @@ struct staged_batch {
       auto old = parse_record<video>(old_raw);
       auto fresh = parse_record<video>(w.value);
       postings(old, fresh);
-      if (old && fresh && fresh->status == video_status::ready && old->status != video_status::ready &&
-          !old->renditions.empty())
+      // Ready again after a re-run (seen as it happens, or across a copy).
+      if (old && fresh && fresh->status == video_status::ready && !old->renditions.empty() &&
+          (old->status != video_status::ready || old->job_id != fresh->job_id))
         replaced.push_back(fresh->id);
       if (old)
         move_usage(old->owner, -charge(old));
@@ -176,6 +177,17 @@ void local_index::reset(const std::string& origin) {
   b.Put(db_.cf(column::sync), revision_key, "0");
   db_.write(b);
   log::info("metadata", "local index reset", {{"origin", origin}});
+}
+
+void local_index::keep_only(const std::set<std::pair<column, std::string>>& keep, int64_t revision) {
+  std::vector<record_write> gone;
+  for (auto c : record_columns) {
+    std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(c))};
+    for (it->SeekToFirst(); it->Valid(); it->Next())
+      if (keep.count({c, it->key().ToString()}) == 0)
+        gone.push_back({c, it->key().ToString(), std::nullopt});
+  }
+  apply(gone, revision);
 }
 
 uint64_t local_index::usage_of(const std::string& owner) {

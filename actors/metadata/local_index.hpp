@@ -24,6 +24,7 @@ public:
   bool holds_records() override;
   void apply(const std::vector<record_write>& writes, int64_t revision) override;
   void reset(const std::string& origin) override;
+  void keep_only(const std::set<std::pair<column, std::string>>& keep, int64_t revision) override;
 
   /// Bytes an owner's quota counts: the declared length of their active
   /// uploads and the source size of their videos (renditions are ours to make).

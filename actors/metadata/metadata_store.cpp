@@ -251,9 +251,9 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
         return not_found("video", s.video_id);
       });
     },
-    [&db](claim_atom, const std::string& id, const std::string& node, const std::vector<std::string>& live) {
+    [&db](claim_atom, const std::string& id, const std::string& node) {
       return guarded<job_info>([&]() -> caf::result<job_info> {
-        if (auto j = db.claim_job(id, node, live))
+        if (auto j = db.claim_job(id, node))
           return std::move(*j);
         return make_error(errc::conflict, "job " + id + " is over or held by a live member");
       });

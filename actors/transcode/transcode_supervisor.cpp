@@ -25,6 +25,7 @@ constexpr auto job_timeout = std::chrono::seconds(24 * 3600);  // the CPU limit 
 constexpr auto poll_timeout = std::chrono::seconds(2);
 constexpr auto share_timeout = std::chrono::minutes(15);  // renditions of a long video to S3
 constexpr auto cancel_timeout = std::chrono::seconds(30);  // another member's encoder stops
+constexpr auto locate_timeout = std::chrono::minutes(15);  // a large source copied from S3 first
 constexpr auto tick_interval = std::chrono::seconds(1);
 constexpr double persist_step = 0.1;  // progress is stored every 10 %
 constexpr uint32_t poisonous_crashes = 2;
@@ -115,6 +116,19 @@ video_state state_of(const job_info& j, video_status status) {
 }
 
 void lose_claim(supervisor_ptr self, const std::string& job_id, const std::string& why);
+void dispatch(supervisor_ptr self);
+
+// The worker `host` is done with `job_id`, which is no longer this
+// supervisor's: it takes the next job.
+void release_slot(supervisor_ptr self, const worker_host_actor& host, const std::string& job_id) {
+  for (auto& w : self->state.workers)
+    if (w.host == host && w.job_id == job_id) {
+      w.job_id.clear();
+      w.idle_since_ms = clock_ms(self);
+      dispatch(self);
+      return;
+    }
+}
 
 // Stores the job and its video's processing state together. On a cluster a
 // refusal means another member took the job over: this one lets it go.
@@ -189,12 +203,15 @@ void share_then_finish(supervisor_ptr self, transcode_outcome out, const std::st
   }
   // A member paused past its lease may have lost the job meanwhile: it
   // publishes nothing unless its claim still holds.
-  self->request(store_of(self), store_timeout, claim_atom::value, out.job_id, st.settings.node_id, st.live)
+  self->request(store_of(self), store_timeout, claim_atom::value, out.job_id, st.settings.node_id)
     .then([publish](const job_info&) { publish(); },
           [self, out, failed](const caf::error& e) {
-            if (e == errc::conflict)
+            if (e == errc::conflict) {
+              auto* slot = self->state.slot_of(out.job_id);
+              auto host = slot ? slot->host : worker_host_actor{};
               lose_claim(self, out.job_id, to_string(e));
-            else
+              release_slot(self, host, out.job_id);  // its worker has answered already
+            } else
               failed(out, "cannot confirm the job's claim: " + to_string(e));
           });
 }
@@ -246,26 +263,36 @@ void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
     return it != self->state.jobs.end() && it->second.state == job_state::running &&
            it->second.attempts == attempt;
   };
-  auto run = [self, still_current, job](const media_paths& where) {
+  // A job this supervisor let go meanwhile (its claim moved on) leaves its
+  // worker idle once the worker is done with it.
+  auto host = slot.host;
+  auto run = [self, still_current, job, host](const media_paths& where) {
     auto* slot = self->state.slot_of(job.id);
     if (!still_current() || slot == nullptr)
-      return;
+      return release_slot(self, host, job.id);
     self->request(slot->host, job_timeout, run_atom::value, ticket_for(self->state, job, where))
       .then(
-        [self, still_current, video_id = job.video_id](transcode_outcome& out) {
+        [self, still_current, host, video_id = job.video_id](transcode_outcome& out) {
           if (still_current())
             share_then_finish(self, std::move(out), video_id, still_current);
+          else
+            release_slot(self, host, out.job_id);
         },
-        [self, still_current, id = job.id](const caf::error& e) {
+        [self, still_current, host, id = job.id](const caf::error& e) {
           if (still_current())
             fail_attempt(self, id, "the worker did not finish the job: " + to_string(e));
+          else
+            release_slot(self, host, id);
         });
   };
-  // Where the source is and the renditions go is the media store's to say.
-  self->request(self->state.peers.get<service::media>(), store_timeout, locate_atom::value, job.video_id)
-    .then(run, [self, still_current, id = job.id](const caf::error& e) {
+  // Where the source is and the renditions go is the media store's to say;
+  // on a cluster it may first copy a large source from S3.
+  self->request(self->state.peers.get<service::media>(), locate_timeout, locate_atom::value, job.video_id)
+    .then(run, [self, still_current, host, id = job.id](const caf::error& e) {
       if (still_current())
         fail_attempt(self, id, "cannot locate the video's media: " + to_string(e));
+      else
+        release_slot(self, host, id);
     });
 }
 
@@ -399,7 +426,7 @@ void adopt(supervisor_ptr self, const std::vector<job_info>& stored) {
     // Until the members are known, any holder might be alive.
     if (!st.members_known && !job.node.empty() && job.node != st.settings.node_id)
       continue;
-    self->request(store_of(self), store_timeout, claim_atom::value, job.id, st.settings.node_id, st.live)
+    self->request(store_of(self), store_timeout, claim_atom::value, job.id, st.settings.node_id)
       .then(
         [self](const job_info& claimed) {
           if (claimed.attempts > 0 && claimed.state == job_state::running)

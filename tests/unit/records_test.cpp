@@ -2,8 +2,10 @@
 // RocksDB as the local index: a write on one node is read on the others,
 // conditional writes (single-use challenges, revocations, concurrent edits)
 // hold across nodes, and an index resumes from its revision after a restart,
-// copies everything when wiped or compacted past, and never drops a single
-// node's records.
+// copies everything when wiped or compacted past (without ever showing an
+// empty index), and never drops a single node's records. A job is taken from
+// its member only once that member's lease is gone, and the old holder is
+// fenced.
 #define BOOST_TEST_MODULE records
 #include <boost/test/unit_test.hpp>
 
@@ -37,7 +39,7 @@ struct member {
   void open(const std::string& etcd_url) {
     fs::create_directories(dir);
     db = std::make_unique<database>(dir.string());
-    cluster::records_settings s{{etcd_url}, {}, "/streamgate/test/records/", "test"};
+    cluster::records_settings s{{etcd_url}, {}, "/streamgate/test/records/", "/streamgate/test/members/", "test"};
     records = std::make_unique<catalog>(*db, [s](record_sink& index) { return cluster::open_etcd_records(s, index); });
   }
   void close() {
@@ -201,7 +203,7 @@ BOOST_AUTO_TEST_CASE(a_single_nodes_records_are_never_dropped_by_joining_a_clust
   }
   {
     database db{dir.string()};
-    cluster::records_settings s{{etcd.url()}, {}, "/streamgate/test/records/", "test"};
+    cluster::records_settings s{{etcd.url()}, {}, "/streamgate/test/records/", "/streamgate/test/members/", "test"};
     BOOST_CHECK_THROW(catalog(db, [s](record_sink& index) { return cluster::open_etcd_records(s, index); }),
                       std::runtime_error);
   }
@@ -209,4 +211,35 @@ BOOST_AUTO_TEST_CASE(a_single_nodes_records_are_never_dropped_by_joining_a_clust
   catalog alone{db};
   BOOST_TEST(alone.get_video(v.id)->title == "Only here");
   fs::remove_all(dir);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_job_is_taken_from_a_member_only_once_its_lease_is_gone, cluster_fixture) {
+  job_info job;
+  job.id = "job-1";
+  job.video_id = "v1";
+  job.state = job_state::running;
+  a.records->transact([&](record_txn& txn) {
+    txn.put(job);
+    return true;
+  });
+  // Member m-a holds a lease (its key lives with it, as membership keeps it).
+  etcd::client admin{{etcd.url()}};
+  auto lease = admin.grant(30);
+  admin.put("/streamgate/test/members/m-a", "{}", lease);
+  BOOST_TEST(a.records->claim_job("job-1", "m-a")->node == "m-a");
+  BOOST_TEST(!b.records->claim_job("job-1", "m-b"));  // m-a is alive: not b's to take
+  admin.revoke(lease);                                 // m-a dies
+  auto taken = b.records->claim_job("job-1", "m-b");
+  BOOST_REQUIRE(taken);
+  BOOST_TEST(taken->node == "m-b");
+  // The old holder is fenced: nothing it writes about the job is accepted.
+  BOOST_TEST(eventually([&] { return a.records->get_job("job-1")->node == "m-b"; }));
+  auto late = job;
+  late.node = "m-a";
+  late.state = job_state::succeeded;
+  video_state s;
+  s.video_id = "v1";
+  s.status = video_status::ready;
+  BOOST_CHECK_THROW(a.records->apply_state(s, late), job_fenced);
+  BOOST_TEST((b.records->get_job("job-1")->state == job_state::running));
 }

@@ -36,7 +36,7 @@ job_store_actor::behavior_type job_store(job_store_actor::pointer, std::shared_p
     [](create_atom, const principal&, const std::string&) -> caf::result<job_info> {
       return caf::sec::unexpected_message;
     },
-    [queued](claim_atom, const std::string&, const std::string&, const std::vector<std::string>&) {
+    [queued](claim_atom, const std::string&, const std::string&) {
       return queued;
     },
     [log](state_atom, const video_state& s, const job_info& j) {
