@@ -534,6 +534,35 @@ void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
   dispatch(self);  // keeps the minimum, and gives queued jobs a new worker
 }
 
+// A job that has not started ends here, stored as cancelled.
+job_info cancel_queued(supervisor_ptr self, const std::string& job_id) {
+  auto& st = self->state;
+  auto job = st.jobs.at(job_id);
+  job.state = job_state::cancelled;
+  job.error = "cancelled by request";
+  job.updated_ms = now_ms();
+  st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), job_id), st.queue.end());
+  st.jobs.erase(job_id);
+  persist(self, job, state_of(job, video_status::failed));
+  update_gauges(st);
+  return job;
+}
+
+// A job no member has claimed yet is claimed here, then cancelled.
+void claim_and_cancel(supervisor_ptr self, caf::typed_response_promise<job_info> rp, const std::string& job_id) {
+  auto& st = self->state;
+  self->request(store_of(self), store_timeout, claim_atom::value, job_id, st.settings.node_id)
+    .then(
+      [self, rp, job_id](const job_info& claimed) mutable {
+        enqueue(self, claimed);
+        if (self->state.jobs.count(job_id) == 0)
+          rp.deliver(make_error(errc::conflict, "job " + job_id + " is not queued or running"));
+        else
+          rp.deliver(cancel_queued(self, job_id));
+      },
+      [rp](const caf::error& e) mutable { rp.deliver(e); });
+}
+
 // On a cluster a job may run on another member: its record names which, and
 // that member's supervisor cancels it.
 caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who, const std::string& job_id) {
@@ -542,7 +571,15 @@ caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who
     .then(
       [self, rp, who, job_id](const job_info& job) mutable {
         auto& st = self->state;
-        if (!job.active() || job.node.empty() || job.node == st.settings.node_id) {
+        if (!who.owns(job.owner)) {
+          rp.deliver(make_error(errc::forbidden, "only the video's owner may cancel its job"));
+          return;
+        }
+        if (job.active() && job.node.empty()) {
+          claim_and_cancel(self, rp, job_id);
+          return;
+        }
+        if (!job.active() || job.node == st.settings.node_id) {
           rp.deliver(make_error(errc::conflict, "job " + job_id + " is not queued or running"));
           return;
         }
@@ -593,17 +630,8 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
         return make_error(errc::conflict, "job " + job_id + " is not queued or running");
       if (!who.owns(it->second.owner))
         return make_error(errc::forbidden, "only the video's owner may cancel its job");
-      if (it->second.state == job_state::queued) {
-        auto job = it->second;
-        job.state = job_state::cancelled;
-        job.error = "cancelled by request";
-        job.updated_ms = now_ms();
-        st.queue.erase(std::remove(st.queue.begin(), st.queue.end(), job_id), st.queue.end());
-        st.jobs.erase(it);
-        persist(self, job, state_of(job, video_status::failed));
-        update_gauges(st);
-        return job;
-      }
+      if (it->second.state == job_state::queued)
+        return cancel_queued(self, job_id);
       if (auto* slot = st.slot_of(job_id))
         self->request(slot->host, poll_timeout, cancel_atom::value, job_id)
           .then([](caf::ok_atom) {}, [](const caf::error&) {});
