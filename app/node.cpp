@@ -118,6 +118,7 @@ std::shared_ptr<media_files> open_media(const node_config& config) {
 int run_node(node_config config) {
   auto started = clock_type::now();
   log::set_level(config.log_level);
+  log::keep_recent(config.log_ring_lines);
   // Signals are taken synchronously by sigwait below; every thread spawned
   // from here on inherits the mask.
   sigset_t signals;

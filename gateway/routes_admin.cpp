@@ -1,5 +1,5 @@
 // Operator endpoints behind the admin token (X-Admin-Token): cache stats and
-// invalidation, the cluster's members. Without a configured token they
+// invalidation, the cluster's members, the node's recent log lines. Without a configured token they
 // answer 403.
 #include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
@@ -8,7 +8,11 @@
 #include "messages/metadata_actor.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/hash_ring.hpp"
+#include "runtime/json.hpp"
+#include "runtime/log.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -96,9 +100,55 @@ void members(const gateway_context& ctx, const httplib::Request& req, httplib::R
                   {"ring", {{"members", view->cache_ring}, {"points_per_member", hash_ring::default_points_per_member}}}});
 }
 
+// `since`: a duration back from now ("90s", "5m", "2h", "1d") or unix ms.
+std::optional<int64_t> since_ms(const std::string& text) {
+  if (text.empty())
+    return 0;
+  static const std::pair<char, int64_t> units[] = {{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000}};
+  for (auto [unit, ms] : units)
+    if (text.back() == unit) {
+      auto n = text::parse_u64(std::string_view{text}.substr(0, text.size() - 1));
+      if (!n || *n > 366 * 86'400'000ULL / ms)
+        return std::nullopt;
+      return now_ms() - static_cast<int64_t>(*n) * ms;
+    }
+  auto n = text::parse_u64(text);
+  if (!n || *n > static_cast<uint64_t>(INT64_MAX))
+    return std::nullopt;
+  return static_cast<int64_t>(*n);
+}
+
+void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!admin(ctx, req, res))
+    return;
+  log::recent_query q;
+  if (req.has_param("level") && !log::level_named(req.get_param_value("level"), &q.min_level))
+    return problem(res, 400, "level is one of debug, info, warn, error");
+  q.component = req.get_param_value("component");
+  if (q.component.size() > 64)
+    return problem(res, 400, "component is at most 64 characters");
+  auto since = since_ms(req.get_param_value("since"));
+  if (!since)
+    return problem(res, 400, "since is a duration back from now (90s, 5m, 2h, 1d) or unix milliseconds");
+  q.since_ms = *since;
+  if (req.has_param("limit")) {
+    auto limit = text::parse_u64(req.get_param_value("limit"));
+    if (!limit || *limit == 0 || *limit > 10000)
+      return problem(res, 400, "limit is 1 to 10000");
+    q.limit = static_cast<size_t>(*limit);
+  }
+  auto lines = nlohmann::json::array();
+  for (const auto& line : log::recent(q))
+    if (auto j = parse_json(line.json, nullptr, 32))
+      lines.push_back(std::move(*j));
+  send_json(res, {{"lines", lines}});
+}
+
 }  // namespace
 
 void add_admin_routes(router& r, const gateway_context& ctx) {
+  r.get("/api/v1/admin/logs", {"api", auth_need::none},
+        [&ctx](const httplib::Request& q, httplib::Response& s) { logs(ctx, q, s); });
   r.get("/api/v1/admin/cache", {"api", auth_need::none},
         [&ctx](const httplib::Request& q, httplib::Response& s) { stats(ctx, q, s); });
   r.del("/api/v1/admin/cache", {"api", auth_need::none},

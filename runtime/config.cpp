@@ -97,6 +97,9 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--roles", c.roles, "Roles to run (default all): " +
                  [] { std::string s; for (auto& r : all_roles()) s += r + ","; s.pop_back(); return s; }())
     ->delimiter(',')->check(CLI::IsMember(all_roles()));
+  app.add_option("--log-ring-lines", c.log_ring_lines,
+                 "Recent log lines kept in memory for GET /api/v1/admin/logs (0: none)")
+    ->capture_default_str()->check(CLI::Range(size_t{0}, size_t{1000000}));
   app.add_option("--log-level", c.log_level, "debug, info, warn or error")
     ->capture_default_str()->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   app.add_option("--scheduler-threads", c.scheduler_threads, "Actor threads (0 = cores)")

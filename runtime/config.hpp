@@ -97,6 +97,7 @@ struct node_config {
   std::string data_dir = "./data";
   std::vector<std::string> roles;  // empty = every role
   std::string log_level = "info";
+  size_t log_ring_lines = 10000;  // recent log lines kept in memory (GET /api/v1/admin/logs)
   int scheduler_threads = 0;  // 0 = number of cores
   int shutdown_grace_s = 10;
   int cache_shards = 4;

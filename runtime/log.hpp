@@ -50,6 +50,29 @@ using fields = std::initializer_list<field>;
 
 void set_level(const std::string& name);
 bool enabled(level l);
+/// The level a name names ("debug", "info", "warn", "error"); false otherwise.
+bool level_named(const std::string& name, level* out);
+
+/// The node keeps its last `lines` log lines in memory (0: none), for
+/// operators to query without a log shipper.
+void keep_recent(size_t lines);
+
+/// A kept line: what filters need, and the line as written.
+struct recent_line {
+  int64_t ts_ms = 0;
+  level lvl = level::info;
+  std::string component;
+  std::string json;
+};
+
+struct recent_query {
+  level min_level = level::debug;
+  std::string component;  // empty: any
+  int64_t since_ms = 0;   // unix ms; 0: all kept
+  size_t limit = 1000;    // the newest that match, oldest first
+};
+
+std::vector<recent_line> recent(const recent_query& q);
 void write(level l, const char* component, const std::string& msg, fields f = {});
 
 inline void debug(const char* c, const std::string& m, fields f = {}) {

@@ -198,3 +198,26 @@ test('with every RPC endpoint down, gated playback fails closed with 503', async
   assert.ok(Number(r.headers.get('retry-after')) > 0);
   assert.equal(r.headers.get('content-type'), 'application/problem+json');
 });
+
+test("the node's recent log lines are queryable by the operator, filtered", async () => {
+  const logs = (query = '', token = 'operator-secret') => fetch(`${node.base}/api/v1/admin/logs${query}`,
+    { headers: { 'X-Admin-Token': token } });
+  assert.equal((await logs('', 'guess')).status, 403);
+  const all = await (await logs('?component=node')).json();
+  assert.ok(all.lines.some((l) => l.msg === 'ready' && l.level === 'info'), JSON.stringify(all.lines.slice(-3)));
+  assert.ok(all.lines.every((l) => l.component === 'node'));
+  // The level filter drops what is below it, `since` what is older, and
+  // `limit` keeps the newest.
+  const warnings = await (await logs('?level=warn')).json();
+  assert.ok(warnings.lines.every((l) => ['warn', 'error'].includes(l.level)));
+  assert.equal((await (await logs('?component=node&since=1d')).json()).lines.length, all.lines.length);
+  assert.equal((await (await logs(`?since=${Date.now() + 60000}`)).json()).lines.length, 0);
+  const two = await (await logs('?limit=2')).json();
+  assert.equal(two.lines.length, 2);
+  for (const bad of ['?level=loud', '?since=5y', '?since=-1', '?limit=0', '?limit=99999', `?component=${'x'.repeat(65)}`]) {
+    const r = await logs(bad);
+    assert.equal(r.status, 400, bad);
+    assert.equal(r.headers.get('content-type'), 'application/problem+json');
+  }
+  assert.equal((await fetch(`${node.base}/health/live`)).status, 200);
+});
