@@ -113,7 +113,9 @@ caf::expected<actors> start_jobs(role_env& env) {
 }
 
 caf::expected<actors> start_monitor(role_env& env) {
-  return actors{untyped(spawn_monitor(env.sys, env.config.data_dir, std::chrono::seconds(5)))};
+  auto monitor = spawn_monitor(env.sys, env.config.data_dir, std::chrono::seconds(5));
+  place(env, service::monitor, untyped(monitor));
+  return actors{untyped(monitor)};
 }
 
 // The stream role is served by the gateway of this node (its media routes).
@@ -136,7 +138,7 @@ const std::vector<role>& role_table() {
     {"upload", {"metadata"}, {service::uploads}, start_upload},
     {"transcode", {"metadata"}, {service::transcoder}, start_transcode},
     {"jobs", {}, {}, start_jobs},
-    {"monitor", {}, {}, start_monitor},
+    {"monitor", {}, {service::monitor}, start_monitor},
     {"gateway", {}, {}, start_gateway},
     {"stream", {"gateway", "metadata"}, {}, start_stream},
   };

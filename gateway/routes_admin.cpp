@@ -6,6 +6,7 @@
 
 #include "gateway/ask.hpp"
 #include "messages/metadata_actor.hpp"
+#include "messages/monitor_actor.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/clock.hpp"
@@ -118,11 +119,39 @@ std::optional<int64_t> since_ms(const std::string& text) {
   return static_cast<int64_t>(*n);
 }
 
+// One member's lines through its monitor (the directory knows each member's
+// offer), each tagged with the member's name.
+caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const member_view& m, const log_query& q,
+                                          bool self) {
+  caf::actor monitor;
+  if (self) {
+    monitor = caf::actor_cast<caf::actor>(ctx.peer<service::monitor>());
+  } else if (auto offered = ask<caf::actor>(ctx, ctx.directory, caf::get_atom::value, service::monitor,
+                                            m.record.id)) {
+    monitor = *offered;
+  }
+  if (!monitor)
+    return make_error(errc::unavailable, m.record.name + " runs no monitor");
+  auto got = ask<log_lines>(ctx, caf::actor_cast<monitor_actor>(monitor), logs_atom::value, q);
+  if (!got)
+    return got.error();
+  auto lines = nlohmann::json::array();
+  for (const auto& text : got->lines)
+    if (auto j = parse_json(text, nullptr, 32); j && j->is_object()) {
+      (*j)["node"] = m.record.name;
+      lines.push_back(std::move(*j));
+    }
+  return lines;
+}
+
+// This node's lines; on a cluster `node` names a member (its name or id) or
+// `all`, and the lines of each are merged by time.
 void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
-  log::recent_query q;
-  if (req.has_param("level") && !log::level_named(req.get_param_value("level"), &q.min_level))
+  log_query q;
+  log::level ignored;
+  if (req.has_param("level") && !log::level_named(q.min_level = req.get_param_value("level"), &ignored))
     return problem(res, 400, "level is one of debug, info, warn, error");
   q.component = req.get_param_value("component");
   if (q.component.size() > 64)
@@ -135,12 +164,43 @@ void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
     auto limit = text::parse_u64(req.get_param_value("limit"));
     if (!limit || *limit == 0 || *limit > 10000)
       return problem(res, 400, "limit is 1 to 10000");
-    q.limit = static_cast<size_t>(*limit);
+    q.limit = static_cast<uint32_t>(*limit);
+  }
+  std::vector<member_view> which;
+  std::string self_id;
+  if (auto cluster = ctx.peer<service::cluster>()) {
+    auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
+    if (!view)
+      return problem(res, view.error());
+    self_id = view->self_id;
+    const auto wanted = req.get_param_value("node");
+    for (const auto& m : view->members)
+      if (wanted == "all" ? (m.state == "up" || m.state == "self")
+                          : (wanted.empty() ? m.state == "self" : m.record.id == wanted || m.record.name == wanted))
+        which.push_back(m);
+    if (which.empty())
+      return problem(res, 404, "no member is named '" + wanted + "'");
+  } else {
+    if (req.has_param("node"))
+      return problem(res, 400, "node= is for a cluster; this node runs alone");
+    member_view alone;
+    alone.record.name = "local";
+    which.push_back(alone);
   }
   auto lines = nlohmann::json::array();
-  for (const auto& line : log::recent(q))
-    if (auto j = parse_json(line.json, nullptr, 32))
-      lines.push_back(std::move(*j));
+  for (const auto& m : which) {
+    auto got = member_logs(ctx, m, q, self_id.empty() || m.record.id == self_id);
+    if (!got)
+      return problem(res, got.error());
+    for (auto& line : *got)
+      lines.push_back(std::move(line));
+  }
+  // ISO 8601 UTC timestamps with milliseconds sort as text.
+  std::stable_sort(lines.begin(), lines.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a.value("ts", "") < b.value("ts", "");
+  });
+  if (lines.size() > q.limit)
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(lines.size() - q.limit));
   send_json(res, {{"lines", lines}});
 }
 

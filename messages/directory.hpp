@@ -19,6 +19,7 @@
 #include "messages/cluster_actor.hpp"
 #include "messages/media_actor.hpp"
 #include "messages/metadata_actor.hpp"
+#include "messages/monitor_actor.hpp"
 #include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
@@ -37,13 +38,14 @@ enum class service : uint8_t {
   cache,       // the cache façade
   media,       // media_store: upload parts, sources, renditions
   cluster,     // the cluster service: members (clustered nodes only)
+  monitor,     // the monitor: process samples, recent log lines
 };
-constexpr size_t service_count = 11;
+constexpr size_t service_count = 12;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
   "transcoder",  "auth",         "access",    "cache",        "media",
-  "cluster"};
+  "cluster",     "monitor"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -96,6 +98,7 @@ template <> struct service_handle<service::access> { using type = nft_actor; };
 template <> struct service_handle<service::cache> { using type = cache_actor; };
 template <> struct service_handle<service::media> { using type = media_store_actor; };
 template <> struct service_handle<service::cluster> { using type = cluster_actor; };
+template <> struct service_handle<service::monitor> { using type = monitor_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

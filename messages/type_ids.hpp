@@ -12,6 +12,7 @@
 #include "messages/directory.hpp"
 #include "messages/gateway_actor.hpp"
 #include "messages/metadata_actor.hpp"
+#include "messages/monitor_actor.hpp"
 #include "messages/nft_actor.hpp"
 #include "messages/transcode_actor.hpp"
 #include "messages/upload_actor.hpp"
@@ -53,6 +54,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_stats))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_report))
   CAF_ADD_TYPE_ID(streamgate, (sg::cache_ring))
+
+  // Monitor
+  CAF_ADD_TYPE_ID(streamgate, (sg::log_query))
+  CAF_ADD_TYPE_ID(streamgate, (sg::log_lines))
 
   // Cluster
   CAF_ADD_TYPE_ID(streamgate, (sg::member_record))

@@ -10,6 +10,8 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "messages/errors.hpp"
+#include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/storage.hpp"
 
@@ -62,6 +64,18 @@ monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state
   self->send(self, caf::tick_atom::value);
   return {
     [self](caf::get_atom) { return self->state.latest; },
+    [](logs_atom, const log_query& q) -> caf::result<log_lines> {
+      log::recent_query rq;
+      if (!log::level_named(q.min_level, &rq.min_level))
+        return make_error(errc::bad_request, "level is one of debug, info, warn, error");
+      rq.component = q.component;
+      rq.since_ms = q.since_ms;
+      rq.limit = std::min<uint32_t>(q.limit, 10000);
+      log_lines out;
+      for (auto& line : log::recent(rq))
+        out.lines.push_back(std::move(line.json));
+      return out;
+    },
     [self, interval](caf::tick_atom) {
       if (self->current_sender() != self->ctrl())
         return;  // our own timer only

@@ -193,6 +193,24 @@ test('a session minted on one node is good on every node (the JWT key is a clust
   }
 });
 
+test("any node answers for another member's recent log lines, or for all of them", async () => {
+  const logs = async (query) => {
+    const r = await fetch(`${nodes[0].base}/api/v1/admin/logs${query}`, { headers: { 'X-Admin-Token': 'admin-secret' } });
+    const body = await r.json();
+    assert.equal(r.status, 200, JSON.stringify(body));
+    return body.lines;
+  };
+  const ofB = await logs('?node=node-b&component=node');
+  assert.ok(ofB.length > 0 && ofB.every((l) => l.node === 'node-b' && l.component === 'node'));
+  assert.ok(ofB.some((l) => l.msg === 'ready'));
+  const everywhere = await logs('?node=all&component=cluster&limit=10000');
+  for (const name of ['node-a', 'node-b', 'node-c']) assert.ok(everywhere.some((l) => l.node === name), name);
+  const times = everywhere.map((l) => l.ts);
+  assert.deepEqual(times, [...times].sort(), 'merged in time order');
+  const unknown = await fetch(`${nodes[0].base}/api/v1/admin/logs?node=node-zz`, { headers: { 'X-Admin-Token': 'admin-secret' } });
+  assert.equal(unknown.status, 404);
+});
+
 test('a node killed with -9 leaves the member table within its lease', async () => {
   const d = nodes[3];
   d.proc.kill('SIGKILL');
