@@ -128,8 +128,8 @@ BOOST_FIXTURE_TEST_CASE(conditional_writes_hold_across_nodes, cluster_fixture) {
   ra.join();
   rb.join();
   BOOST_TEST(revoked.load() == 1);
-  BOOST_TEST(a.records->is_revoked("jti-1"));
-  BOOST_TEST(eventually([&] { return b.records->is_revoked("jti-1"); }));
+  // Whichever node won, both see it within moments.
+  BOOST_TEST(eventually([&] { return a.records->is_revoked("jti-1") && b.records->is_revoked("jti-1"); }));
 }
 
 BOOST_FIXTURE_TEST_CASE(concurrent_edits_on_two_nodes_lose_nothing, cluster_fixture) {
@@ -149,8 +149,10 @@ BOOST_FIXTURE_TEST_CASE(concurrent_edits_on_two_nodes_lose_nothing, cluster_fixt
   std::thread tb([&] { add_tags(*b.records, "b"); });
   ta.join();
   tb.join();
-  BOOST_TEST(a.records->get_video(v.id)->tags.size() == 30u);
-  BOOST_TEST(eventually([&] { return b.records->get_video(v.id)->tags.size() == 30u; }));
+  // Each node read its own last write at once; the other's arrives within moments.
+  BOOST_TEST(eventually([&] {
+    return a.records->get_video(v.id)->tags.size() == 30u && b.records->get_video(v.id)->tags.size() == 30u;
+  }));
 }
 
 BOOST_FIXTURE_TEST_CASE(an_index_resumes_after_a_restart_and_copies_when_wiped, cluster_fixture) {
