@@ -73,7 +73,9 @@ async function uploadClip(via, token, file) {
 async function jobUntil(via, token, videoId, predicate, ms) {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    const r = await fetch(`${via.base}/api/v1/videos/${videoId}/job`, { headers: { Authorization: `Bearer ${token}` } }).catch(() => null);
+    const r = await fetch(`${via.base}/api/v1/videos/${videoId}/job`, {
+      headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(5000),
+    }).catch(() => null);
     if (r?.status === 200) {
       const j = await r.json();
       if (predicate(j)) return j;
@@ -133,6 +135,7 @@ try {
     y.proc.kill('SIGKILL');
   }
   await until(fixed[0], upOrSelf('node-b'), 10000, 'b up');
+  await until(fixed[1], upOrSelf('node-a'), 10000, 'a up at b');  // b forwards to a
   const { token } = await signIn(fixed[0].base);
   for (let r = 0; r < rounds; r += 1) {
     direct.push(await upload(fixed[0], fixed[0], token, 64 * MiB));

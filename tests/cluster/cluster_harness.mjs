@@ -142,7 +142,10 @@ export async function startMember(root, services, certsDir,
 }
 
 export async function members(node) {
-  const r = await fetch(`${node.base}/api/v1/cluster`, { headers: { 'X-Admin-Token': 'admin-secret' } });
+  // A paused node never answers: give up on it rather than wait forever.
+  const r = await fetch(`${node.base}/api/v1/cluster`, {
+    headers: { 'X-Admin-Token': 'admin-secret' }, signal: AbortSignal.timeout(5000),
+  });
   if (r.status !== 200) throw new Error(`GET /api/v1/cluster: ${r.status}`);
   return (await r.json()).members;
 }
