@@ -22,7 +22,9 @@ const jobRounds = Number(process.env.JOB_ROUNDS || 3);
 const etcd = await startEtcd(3);
 const s3 = await startS3();
 const services = { etcd, s3 };
-const names = ['node-a', 'node-b', 'node-c', ...Array.from({ length: rounds * 3 + jobRounds * 2 }, (_, i) => `node-x${i}`)];
+// Spares: two per membership round, and for each signal of the job rounds
+// one more member plus one replacement per round.
+const names = ['node-a', 'node-b', 'node-c', ...Array.from({ length: rounds * 2 + jobRounds * 2 + 2 }, (_, i) => `node-x${i}`)];
 const certs = await makeCerts(root, names);
 const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
 const fixed = [await startMember(root, services, certs['node-a']), await startMember(root, services, certs['node-b'])];
