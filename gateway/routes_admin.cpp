@@ -150,9 +150,12 @@ void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
   if (!admin(ctx, req, res))
     return;
   log_query q;
-  log::level ignored;
-  if (req.has_param("level") && !log::level_named(q.min_level = req.get_param_value("level"), &ignored))
-    return problem(res, 400, "level is one of debug, info, warn, error");
+  if (req.has_param("level")) {
+    q.min_level = req.get_param_value("level");
+    log::level known;
+    if (!log::level_named(q.min_level, &known))
+      return problem(res, 400, "level is one of debug, info, warn, error");
+  }
   q.component = req.get_param_value("component");
   if (q.component.size() > 64)
     return problem(res, 400, "component is at most 64 characters");
