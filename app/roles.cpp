@@ -113,9 +113,11 @@ caf::expected<actors> start_jobs(role_env& env) {
 }
 
 caf::expected<actors> start_monitor(role_env& env) {
-  auto monitor = spawn_monitor(env.sys, env.config.data_dir, std::chrono::seconds(5));
-  place(env, service::monitor, untyped(monitor));
-  return actors{untyped(monitor)};
+  auto monitor = spawn_monitor(env.sys, env.config.data_dir, std::chrono::seconds(2), env.config.alert_specs);
+  if (!monitor)
+    return monitor.error();
+  place(env, service::monitor, untyped(*monitor));
+  return actors{untyped(*monitor)};
 }
 
 // The stream role is served by the gateway of this node (its media routes).

@@ -15,7 +15,9 @@
 #include "cluster/greeter.hpp"
 #include "cluster/transport.hpp"
 #include "messages/errors.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/log.hpp"
+#include "runtime/metrics.hpp"
 
 namespace sg::cluster {
 
@@ -30,13 +32,14 @@ constexpr auto greeting_timeout = 1s;
 constexpr auto tick = 1s;
 constexpr auto probe_timeout = 1s;  // one TLS handshake
 constexpr auto reprobe_refused = 10s;  // an answer that was wrong may be right later
+constexpr auto remember_lost = 1h;  // a lost member not back by then counts as retired
 
 // What the membership threads, the greeter and the timer tell the service;
 // not part of the public interface.
 using service_actor = cluster_actor::extend<
   caf::reacts_to<caf::open_atom, greeter_actor>,                // start with this greeter
   caf::reacts_to<member_atom, member_record, std::string>,      // etcd: a member, its problem
-  caf::reacts_to<gone_atom, std::string>,                       // etcd: a member went
+  caf::reacts_to<gone_atom, std::string, bool>,                 // etcd: a member went (left or lost)
   caf::reacts_to<lease_atom, bool>,                             // etcd: keepalive outcome
   caf::reacts_to<hello_atom, member_record, caf::actor>,        // a peer greeted us
   caf::reacts_to<caf::tick_atom>>;
@@ -66,6 +69,7 @@ struct service_state {
   std::map<std::string, peer> peers;
   bool etcd_reachable = false;
   clock_type::time_point last_keepalive{};
+  std::map<std::string, clock_type::time_point> lost;  // member name -> when it went without leaving
   static inline const char* name = "cluster";
 };
 
@@ -303,7 +307,22 @@ void probe(self_ptr self, const std::string& id) {
       });
 }
 
+// For the monitor's alert rules (node_down, etcd_unreachable).
+void publish_health(const service_state& st) {
+  static auto& down = metrics::global().get_gauge(
+    "streamgate_cluster_members_down", "Members that went without leaving, in the last hour, not back");
+  down.set(static_cast<int64_t>(st.lost.size()));
+}
+
+void note_etcd_answered() {
+  static auto& answered = metrics::global().get_gauge("streamgate_etcd_last_answer_ms",
+                                                      "Unix ms when etcd last answered this node's keepalive");
+  answered.set(now_ms());
+}
+
 void on_member(self_ptr self, const member_record& r, const std::string& problem) {
+  if (self->state.lost.erase(r.name) > 0)
+    publish_health(self->state);
   auto& p = self->state.peers[r.id];
   bool moved = p.view.record.address != r.address;
   p.view.record = r;
@@ -327,6 +346,10 @@ void on_member(self_ptr self, const member_record& r, const std::string& problem
 // dials again those it should.
 void on_tick(self_ptr self) {
   auto now = clock_type::now();
+  auto& lost = self->state.lost;
+  for (auto it = lost.begin(); it != lost.end();)
+    it = now - it->second > remember_lost ? lost.erase(it) : std::next(it);
+  publish_health(self->state);
   for (auto& [id, p] : self->state.peers) {
     if (p.view.state == "up")
       greet(self, id, p.greeter, greeting_timeout);
@@ -369,14 +392,22 @@ service_actor::behavior_type cluster_service(self_ptr self, cluster_service_conf
     [=](caf::open_atom, greeter_actor g) {
       auto& st = self->state;
       st.greeter = std::move(g);
+      note_etcd_answered();  // it answered the node's start
+      publish_health(st);
       st.members = std::make_unique<membership>(st.settings, st.self, caf::actor_cast<caf::actor>(self));
       st.members->start();
       self->delayed_send(self, tick, caf::tick_atom::value);
     },
     [=](member_atom, const member_record& r, const std::string& problem) { on_member(self, r, problem); },
-    [=](gone_atom, const std::string& id) {
+    [=](gone_atom, const std::string& id, bool left) {
       if (auto* p = find(self, id)) {
-        log::info("cluster", "member gone", {{"id", id}, {"name", p->view.record.name}});
+        if (left || !p->verified) {  // only a member etcd and its certificate vouched for counts as lost
+          log::info("cluster", "member left", {{"id", id}, {"name", p->view.record.name}});
+        } else {
+          log::warn("cluster", "member lost: its lease expired", {{"id", id}, {"name", p->view.record.name}});
+          self->state.lost[p->view.record.name] = clock_type::now();
+          publish_health(self->state);
+        }
         drop_offers(self, id);
         self->state.peers.erase(id);
         push_members(self);
@@ -384,8 +415,10 @@ service_actor::behavior_type cluster_service(self_ptr self, cluster_service_conf
     },
     [=](lease_atom, bool alive) {
       self->state.etcd_reachable = alive;
-      if (alive)
+      if (alive) {
         self->state.last_keepalive = clock_type::now();
+        note_etcd_answered();
+      }
     },
     [=](hello_atom, const member_record& caller, const caf::actor& their_greeter) {
       // Only members etcd vouched for; one not known yet greets again.

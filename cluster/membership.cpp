@@ -107,6 +107,9 @@ void membership::keep_alive_loop() {
   }
   if (lease != 0) {
     try {
+      auto leaving = nlohmann::json::parse(self_json_);
+      leaving["leaving"] = true;
+      keeper_.put(key, leaving.dump(), lease);
       keeper_.revoke(lease);  // peers see the record go now, not after the TTL
       log::info("cluster", "left", {{"id", self_.id}});
     } catch (const etcd::error& e) {
@@ -123,6 +126,11 @@ void membership::seen(const etcd::key_value& kv) {
   }
   if (record->id == self_.id)
     return;
+  if (parse_json(kv.value)->value("leaving", false)) {
+    if (known_.erase(record->id) > 0)
+      caf::anon_send(sink_, gone_atom::value, record->id, true);
+    return;
+  }
   known_.insert(record->id);
   auto problem = record->cluster == self_.cluster ? std::string{}
                                                   : "it belongs to cluster '" + record->cluster + "'";
@@ -145,7 +153,7 @@ void membership::watch_loop() {
         }
         for (auto it = known_.begin(); it != known_.end();) {
           if (present.count(*it) == 0) {
-            caf::anon_send(sink_, gone_atom::value, *it);
+            caf::anon_send(sink_, gone_atom::value, *it, false);
             it = known_.erase(it);
           } else {
             ++it;
@@ -165,9 +173,8 @@ void membership::watch_loop() {
             continue;
           }
           auto id = e.kv.key.substr(settings_.prefix.size());
-          known_.erase(id);
-          if (id != self_.id)
-            caf::anon_send(sink_, gone_atom::value, id);
+          if (known_.erase(id) > 0 && id != self_.id)
+            caf::anon_send(sink_, gone_atom::value, id, false);
         }
         return !leaving_.load();
       });

@@ -5,7 +5,8 @@
 // they learn goes to the cluster service as messages:
 //   (member_atom, member_record, problem)  a member appeared or changed;
 //                                          problem names another cluster
-//   (gone_atom, id)                        its record went (left or lease expired)
+//   (gone_atom, id, left)                  its record went: `left` when it said
+//                                          so first, else its lease expired
 //   (lease_atom, alive)                    a keepalive reached etcd, or did not
 // A lease found gone (the node was paused or cut off longer than the TTL) is
 // replaced by a new one and the record written again: the node rejoins.
@@ -39,7 +40,8 @@ public:
   ~membership();  // leaves (revokes the lease) if still a member
 
   void start();
-  /// Revokes the lease (peers see the record go at once) and ends both threads.
+  /// Marks the record as leaving, revokes the lease (peers see the record go
+/// at once, and know it was not lost) and ends both threads.
   void leave();
 
 private:

@@ -1,6 +1,6 @@
 // Operator endpoints behind the admin token (X-Admin-Token): cache stats and
-// invalidation, the cluster's members, the node's recent log lines. Without a configured token they
-// answer 403.
+// invalidation, the cluster's members, recent log lines and alerts of any
+// member. Without a configured token they answer 403.
 #include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
@@ -119,10 +119,9 @@ std::optional<int64_t> since_ms(const std::string& text) {
   return static_cast<int64_t>(*n);
 }
 
-// One member's lines through its monitor (the directory knows each member's
-// offer), each tagged with the member's name.
-caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const member_view& m, const log_query& q,
-                                          bool self) {
+// A member's monitor: this node's own, or the one the member offered (the
+// directory knows each member's offers).
+caf::expected<monitor_actor> monitor_of(const gateway_context& ctx, const member_view& m, bool self) {
   caf::actor monitor;
   if (self) {
     monitor = caf::actor_cast<caf::actor>(ctx.peer<service::monitor>());
@@ -132,7 +131,50 @@ caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const memb
   }
   if (!monitor)
     return make_error(errc::unavailable, m.record.name + " runs no monitor");
-  auto got = ask<log_lines>(ctx, caf::actor_cast<monitor_actor>(monitor), logs_atom::value, q);
+  return caf::actor_cast<monitor_actor>(monitor);
+}
+
+// The members a request's `node` names: this node by default; on a cluster a
+// member (its name or id) or `all` (every member up). A node alone is "local".
+struct named_members {
+  std::vector<member_view> members;
+  std::string self_id;  // empty: not clustered
+
+  bool is_self(const member_view& m) const { return self_id.empty() || m.record.id == self_id; }
+};
+
+bool members_named(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res,
+                   named_members& out) {
+  auto cluster = ctx.peer<service::cluster>();
+  if (!cluster) {
+    if (req.has_param("node"))
+      return problem(res, 400, "node= is for a cluster; this node runs alone"), false;
+    member_view alone;
+    alone.record.name = "local";
+    out.members.push_back(alone);
+    return true;
+  }
+  auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
+  if (!view)
+    return problem(res, view.error()), false;
+  out.self_id = view->self_id;
+  const auto wanted = req.get_param_value("node");
+  for (const auto& m : view->members)
+    if (wanted == "all" ? (m.state == "up" || m.state == "self")
+                        : (wanted.empty() ? m.state == "self" : m.record.id == wanted || m.record.name == wanted))
+      out.members.push_back(m);
+  if (out.members.empty())
+    return problem(res, 404, "no member is named '" + wanted + "'"), false;
+  return true;
+}
+
+// One member's lines, each tagged with the member's name.
+caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const member_view& m, const log_query& q,
+                                          bool self) {
+  auto monitor = monitor_of(ctx, m, self);
+  if (!monitor)
+    return monitor.error();
+  auto got = ask<log_lines>(ctx, *monitor, logs_atom::value, q);
   if (!got)
     return got.error();
   auto lines = nlohmann::json::array();
@@ -144,8 +186,7 @@ caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const memb
   return lines;
 }
 
-// This node's lines; on a cluster `node` names a member (its name or id) or
-// `all`, and the lines of each are merged by time.
+// This node's lines, or those of the members `node` names, merged by time.
 void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
@@ -169,30 +210,12 @@ void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
       return problem(res, 400, "limit is 1 to 10000");
     q.limit = static_cast<uint32_t>(*limit);
   }
-  std::vector<member_view> which;
-  std::string self_id;
-  if (auto cluster = ctx.peer<service::cluster>()) {
-    auto view = ask<cluster_view>(ctx, cluster, members_atom::value);
-    if (!view)
-      return problem(res, view.error());
-    self_id = view->self_id;
-    const auto wanted = req.get_param_value("node");
-    for (const auto& m : view->members)
-      if (wanted == "all" ? (m.state == "up" || m.state == "self")
-                          : (wanted.empty() ? m.state == "self" : m.record.id == wanted || m.record.name == wanted))
-        which.push_back(m);
-    if (which.empty())
-      return problem(res, 404, "no member is named '" + wanted + "'");
-  } else {
-    if (req.has_param("node"))
-      return problem(res, 400, "node= is for a cluster; this node runs alone");
-    member_view alone;
-    alone.record.name = "local";
-    which.push_back(alone);
-  }
+  named_members which;
+  if (!members_named(ctx, req, res, which))
+    return;
   auto lines = nlohmann::json::array();
-  for (const auto& m : which) {
-    auto got = member_logs(ctx, m, q, self_id.empty() || m.record.id == self_id);
+  for (const auto& m : which.members) {
+    auto got = member_logs(ctx, m, q, which.is_self(m));
     if (!got)
       return problem(res, got.error());
     for (auto& line : *got)
@@ -207,9 +230,41 @@ void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
   send_json(res, {{"lines", lines}});
 }
 
+nlohmann::json alert_json(const alert_info& a, const std::string& node) {
+  nlohmann::json out = {{"node", node},           {"name", a.name},   {"state", a.state},
+                        {"since", iso8601_ms(a.since_ms)}, {"value", a.value}, {"threshold", a.threshold},
+                        {"summary", a.summary}};
+  if (a.state == "resolved")
+    out["until"] = iso8601_ms(a.until_ms);
+  return out;
+}
+
+// The alerts of this node, or of the members `node` names.
+void alerts(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  if (!admin(ctx, req, res))
+    return;
+  named_members which;
+  if (!members_named(ctx, req, res, which))
+    return;
+  auto list = nlohmann::json::array();
+  for (const auto& m : which.members) {
+    auto monitor = monitor_of(ctx, m, which.is_self(m));
+    if (!monitor)
+      return problem(res, monitor.error());
+    auto got = ask<alert_list>(ctx, *monitor, alerts_atom::value);
+    if (!got)
+      return problem(res, got.error());
+    for (const auto& a : got->alerts)
+      list.push_back(alert_json(a, m.record.name));
+  }
+  send_json(res, {{"alerts", list}});
+}
+
 }  // namespace
 
 void add_admin_routes(router& r, const gateway_context& ctx) {
+  r.get("/api/v1/admin/alerts", {"api", auth_need::none},
+        [&ctx](const httplib::Request& q, httplib::Response& s) { alerts(ctx, q, s); });
   r.get("/api/v1/admin/logs", {"api", auth_need::none},
         [&ctx](const httplib::Request& q, httplib::Response& s) { logs(ctx, q, s); });
   r.get("/api/v1/admin/cache", {"api", auth_need::none},

@@ -1,7 +1,8 @@
 #pragma once
 // monitor: samples the node process and its data disk into gauges
-// (streamgate_process_*, streamgate_data_free_bytes) for /metrics, and
-// answers for the node's recent log lines (members ask each other's).
+// (streamgate_process_*, streamgate_data_free_bytes) for /metrics, evaluates
+// the node's alert rules, and answers for its alerts and its recent log lines
+// (members ask each other's).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -52,10 +53,40 @@ typename Inspector::result_type inspect(Inspector& f, log_lines& x) {
   return f(caf::meta::type_name("log_lines"), x.lines);
 }
 
+/// One alert rule's state on a node: `pending` (its condition holds, not yet
+/// for long enough), `firing`, or `resolved` (it fired, then stopped holding;
+/// kept an hour). Rules whose condition does not hold are not listed.
+struct alert_info {
+  std::string name;
+  std::string state;
+  int64_t since_ms = 0;  // entered this state
+  int64_t until_ms = 0;  // resolved: when it stopped firing
+  double value = 0;      // the measured signal, last time it was evaluated
+  double threshold = 0;
+  std::string summary;   // what the rule watches, in words
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alert_info& x) {
+  return f(caf::meta::type_name("alert_info"), x.name, x.state, x.since_ms, x.until_ms, x.value,
+           x.threshold, x.summary);
+}
+
+struct alert_list {
+  std::vector<alert_info> alerts;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, alert_list& x) {
+  return f(caf::meta::type_name("alert_list"), x.alerts);
+}
+
 using monitor_actor = caf::typed_actor<
   // The latest sample (taken every few seconds).
   caf::replies_to<caf::get_atom>::with<process_sample>,
   // The node's recent log lines that match.
-  caf::replies_to<logs_atom, log_query>::with<log_lines>>;
+  caf::replies_to<logs_atom, log_query>::with<log_lines>,
+  // The node's alerts: pending, firing and recently resolved.
+  caf::replies_to<alerts_atom>::with<alert_list>>;
 
 }  // namespace sg

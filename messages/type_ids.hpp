@@ -58,6 +58,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   // Monitor
   CAF_ADD_TYPE_ID(streamgate, (sg::log_query))
   CAF_ADD_TYPE_ID(streamgate, (sg::log_lines))
+  CAF_ADD_TYPE_ID(streamgate, (sg::alert_info))
+  CAF_ADD_TYPE_ID(streamgate, (sg::alert_list))
 
   // Cluster
   CAF_ADD_TYPE_ID(streamgate, (sg::member_record))

@@ -156,6 +156,11 @@ void add_options(CLI::App& app, node_config& c) {
                  "GROUP=RATE/BURST per IP and per wallet; groups auth (5/20), upload (50/100), "
                  "api (100/200), media (unlimited); RATE 0 lifts a limit")
     ->take_all();
+  app.add_option("--alert", c.alert_specs,
+                 "Override an alert rule: NAME=THRESHOLD[/FOR_SECONDS] or NAME=off (rules: "
+                 "transcode_failures, transcode_backlog, transcode_queue_age, disk_free, "
+                 "rpc_circuit_open, etcd_unreachable, node_down; see README)")
+    ->take_all();
   app.add_option("--admin-token", c.http.admin_token,
                  "Token (X-Admin-Token) of the admin API; unset: admin API off");
   app.add_option("--cache-shards", c.cache_shards, "Cache shard actors")

@@ -77,6 +77,19 @@ histogram& registry::get_histogram(const std::string& name, const std::string& h
   return *slot;
 }
 
+std::optional<double> registry::value(const std::string& name, const labels& ls) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto f = families_.find(name);
+  if (f == families_.end())
+    return std::nullopt;
+  auto key = render_labels(ls);
+  if (auto c = f->second.counters.find(key); c != f->second.counters.end())
+    return static_cast<double>(c->second->value());
+  if (auto g = f->second.gauges.find(key); g != f->second.gauges.end())
+    return static_cast<double>(g->second->value());
+  return std::nullopt;
+}
+
 namespace {
 std::string number(double v) {
   char buf[64];

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,6 +57,8 @@ public:
                    const labels& ls = {});
   histogram& get_histogram(const std::string& name, const std::string& help,
                            const labels& ls, const std::vector<double>& bounds);
+  /// A counter's or gauge's current value; nullopt when nothing made it yet.
+  std::optional<double> value(const std::string& name, const labels& ls = {}) const;
   /// The Prometheus text exposition format, version 0.0.4.
   std::string render() const;
 

@@ -1,5 +1,8 @@
 #include "runtime/text.hpp"
 
+#include <charconv>
+#include <cmath>
+
 namespace sg::text {
 
 namespace {
@@ -92,6 +95,14 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
       return std::nullopt;
     v = v * 10 + d;
   }
+  return v;
+}
+
+std::optional<double> parse_double(std::string_view s) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v))
+    return std::nullopt;
   return v;
 }
 

@@ -24,6 +24,9 @@ std::string_view trim(std::string_view s);
 /// A non-negative decimal integer without sign, spaces or overflow.
 std::optional<uint64_t> parse_u64(std::string_view s);
 
+/// A finite decimal number (digits, one point, an exponent), the whole text.
+std::optional<double> parse_double(std::string_view s);
+
 /// Standard base64 with padding; strict (bits under the padding must be zero,
 /// so that every byte string has exactly one text).
 std::optional<std::string> base64_decode(std::string_view s);

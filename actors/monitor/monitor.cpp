@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <deque>
 #include <fstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/monitor/alert_rules.hpp"
 #include "messages/errors.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/storage.hpp"
@@ -21,9 +24,14 @@ namespace {
 
 using monitor_impl = monitor_actor::extend<caf::reacts_to<caf::tick_atom>>;
 
+constexpr int64_t failure_window_ms = 5 * 60'000;
+
 struct monitor_state {
   std::string data_dir;
   process_sample latest;
+  std::vector<alert_rule> rules;
+  alert_book alerts;
+  std::deque<std::pair<int64_t, double>> failures_seen;  // (when, failed-jobs counter), last 5 minutes
   static inline const char* name = "monitor";
 };
 
@@ -58,9 +66,46 @@ void publish(const process_sample& s) {
   disk.set(static_cast<int64_t>(std::min<uint64_t>(s.data_free_bytes, INT64_MAX)));
 }
 
+// The signals come from the registry the other actors already publish to
+// (names are the /metrics contract); an actor this node does not run leaves
+// its signals absent.
+alert_signals gather(monitor_state& st, int64_t now) {
+  const auto& m = metrics::global();
+  alert_signals s;
+  s.now_ms = now;
+  s.data_free_bytes = static_cast<double>(st.latest.data_free_bytes);
+  if (auto workers = m.value("streamgate_transcode_pool_max")) {
+    auto failed = m.value("streamgate_transcode_jobs_failed_total").value_or(0);
+    auto& seen = st.failures_seen;
+    seen.emplace_back(now, failed);
+    while (seen.size() > 1 && now - seen.front().first > failure_window_ms)
+      seen.pop_front();
+    s.transcode_failures = failed - seen.front().second;
+    s.queued_per_worker = m.value("streamgate_transcode_jobs_queued").value_or(0) / std::max(*workers, 1.0);
+    auto oldest = m.value("streamgate_transcode_oldest_queued_ms").value_or(0);
+    s.oldest_queued_s = oldest > 0 ? std::max(0.0, (static_cast<double>(now) - oldest) / 1000) : 0;
+  }
+  s.rpc_circuits_open = m.value("streamgate_nft_rpc_circuits_open");
+  if (auto answered = m.value("streamgate_etcd_last_answer_ms"))
+    s.etcd_silent_s = std::max(0.0, (static_cast<double>(now) - *answered) / 1000);
+  s.members_down = m.value("streamgate_cluster_members_down");
+  return s;
+}
+
+void evaluate_alerts(monitor_state& st) {
+  st.alerts.evaluate(st.rules, gather(st, now_ms()));
+  for (const auto& rule : st.rules)
+    if (rule.enabled)
+      metrics::global()
+        .get_gauge("streamgate_alert_firing", "1 while the alert fires on this node", {{"name", rule.name}})
+        .set(st.alerts.firing(rule.name) ? 1 : 0);
+}
+
 monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state> self,
-                                    std::string data_dir, std::chrono::seconds interval) {
+                                    std::string data_dir, std::chrono::seconds interval,
+                                    std::vector<alert_rule> rules) {
   self->state.data_dir = std::move(data_dir);
+  self->state.rules = std::move(rules);
   self->send(self, caf::tick_atom::value);
   return {
     [self](caf::get_atom) { return self->state.latest; },
@@ -76,11 +121,13 @@ monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state
         out.lines.push_back(std::move(line.json));
       return out;
     },
+    [self](alerts_atom) { return alert_list{self->state.alerts.list()}; },
     [self, interval](caf::tick_atom) {
       if (self->current_sender() != self->ctrl())
         return;  // our own timer only
       self->state.latest = take_sample(self->state.data_dir);
       publish(self->state.latest);
+      evaluate_alerts(self->state);
       self->delayed_send(self, interval, caf::tick_atom::value);
     },
   };
@@ -88,9 +135,14 @@ monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state
 
 }  // namespace
 
-monitor_actor spawn_monitor(caf::actor_system& sys, std::string data_dir,
-                            std::chrono::seconds interval) {
-  return sys.spawn(monitor, std::move(data_dir), interval);
+caf::expected<monitor_actor> spawn_monitor(caf::actor_system& sys, std::string data_dir,
+                                          std::chrono::seconds interval,
+                                          const std::vector<std::string>& alert_overrides) {
+  auto rules = default_alert_rules();
+  for (const auto& spec : alert_overrides)
+    if (auto why = override_alert_rule(rules, spec); !why.empty())
+      return make_error(errc::bad_request, why);
+  return sys.spawn(monitor, std::move(data_dir), interval, std::move(rules));
 }
 
 }  // namespace sg

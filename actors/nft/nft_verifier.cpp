@@ -64,6 +64,17 @@ std::vector<std::string> usable(std::vector<endpoint>& eps, int64_t now) {
   return out;
 }
 
+// For the monitor's rpc_circuit_open rule: endpoints not closed (open, or
+// open and due for their trial call).
+void count_open_circuits(const verifier_state& st) {
+  static auto& open = metrics::global().get_gauge("streamgate_nft_rpc_circuits_open",
+                                                  "JSON-RPC endpoints whose circuit is open or half-open");
+  int64_t n = 0;
+  for (const auto& [chain, eps] : st.chains)
+    n += std::count_if(eps.begin(), eps.end(), [](const endpoint& e) { return e.open_until_ms > 0; });
+  open.set(n);
+}
+
 void record(verifier_state& st, uint64_t chain, const rpc_outcome& out) {
   auto now = now_ms();
   for (auto& e : st.chains[chain]) {
@@ -77,6 +88,7 @@ void record(verifier_state& st, uint64_t chain, const rpc_outcome& out) {
       }
     }
   }
+  count_open_circuits(st);
 }
 
 void settle(verifier_ptr self, const std::string& key, caf::expected<bool> result) {
@@ -148,6 +160,7 @@ verifier_actor::behavior_type verifier(verifier_ptr self, nft_settings settings,
   for (const auto& [id, urls] : st.settings.chains)
     for (const auto& u : urls)
       st.chains[id].push_back(endpoint{u});
+  count_open_circuits(st);
   return {
     [self](caf::update_atom, service s, caf::actor h) {
       if (sent_by(self, self->state.directory))

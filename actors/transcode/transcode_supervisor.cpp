@@ -44,6 +44,19 @@ void update_gauges(supervisor_state& st) {
   running.set(static_cast<int64_t>(std::count_if(st.workers.begin(), st.workers.end(),
                                                  [](const worker_slot& w) { return !w.job_id.empty(); })));
   pool.set(static_cast<int64_t>(st.workers.size()));
+  // For the monitor's alert rules: the pool's ceiling, and since when the job
+  // queued longest has been free to run (0: none queued).
+  static auto& most = gauge("streamgate_transcode_pool_max", "Most transcode workers at once");
+  static auto& oldest = gauge("streamgate_transcode_oldest_queued_ms",
+                              "Unix ms since which the longest-waiting queued job could run (0: none)");
+  most.set(st.settings.max_workers);
+  int64_t since = 0;
+  for (const auto& id : st.queue)
+    if (auto it = st.jobs.find(id); it != st.jobs.end()) {
+      auto ready = std::max(it->second.created_ms, it->second.not_before_ms);
+      since = since == 0 ? ready : std::min(since, ready);
+    }
+  oldest.set(since);
 }
 
 video_state state_of(const job_info& j, video_status status) {
@@ -387,6 +400,7 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
   st.settings = std::move(settings);
   st.directory = std::move(directory);
   st.launcher = std::move(launcher);
+  update_gauges(st);
   self->set_down_handler([self](const caf::down_msg& dm) { on_worker_down(self, dm); });
   self->send(st.directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, tick_interval, caf::tick_atom::value);

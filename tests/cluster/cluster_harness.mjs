@@ -165,3 +165,25 @@ export async function until(node, predicate, timeoutMs, what) {
 }
 
 export const state = (list, name) => list.find((m) => m.name === name)?.state;
+
+/** The node's alerts (GET /api/v1/admin/alerts). */
+export async function alertsOf(node) {
+  const r = await fetch(`${node.base}/api/v1/admin/alerts`, {
+    headers: { 'X-Admin-Token': 'admin-secret' }, signal: AbortSignal.timeout(5000),
+  });
+  if (r.status !== 200) throw new Error(`GET /api/v1/admin/alerts: ${r.status}`);
+  return (await r.json()).alerts;
+}
+
+/** Polls until `predicate(alert named name, or undefined)` holds; returns the alert. */
+export async function alertUntil(node, name, predicate, timeoutMs = 15000) {
+  const started = Date.now();
+  let last = [];
+  while (Date.now() - started < timeoutMs) {
+    last = await alertsOf(node);
+    const a = last.find((x) => x.name === name);
+    if (predicate(a)) return a;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`alert ${name}: not as expected within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+}

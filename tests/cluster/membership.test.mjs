@@ -10,7 +10,9 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { BIN, freePort, stopNode, tempDir } from '../e2e/harness.mjs';
 import { signIn } from '../e2e/sign_in.mjs';
-import { makeCerts, members, startEtcd, startMember, startS3, state, until } from './cluster_harness.mjs';
+import {
+  alertsOf, alertUntil, makeCerts, members, startEtcd, startMember, startS3, state, until,
+} from './cluster_harness.mjs';
 
 const run = promisify(execFile);
 let etcd;
@@ -19,6 +21,7 @@ let services;
 let root;
 let certs;
 const nodes = [];
+let downCount;  // members lost without leaving, as node-a counts them
 
 const allUp = (names) => (list) => names.every((n) => ['up', 'self'].includes(state(list, n)));
 
@@ -27,7 +30,7 @@ before(async () => {
   etcd = await startEtcd(3);
   s3 = await startS3();
   services = { etcd, s3 };
-  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-g', 'node-h']);
+  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-f', 'node-g', 'node-h']);
 });
 
 after(async () => {
@@ -78,13 +81,18 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
   assert.deepEqual([...ready.checks.members].sort(), ['node-a', 'node-b', 'node-c']);
 
   let failures = 0;
+  let firstFailure = '';
   let stop = false;
   const traffic = (async () => {
     while (!stop) {
       for (const n of nodes.slice(0, 3)) {
-        const r = await fetch(`${n.base}/api/v1/videos`).catch(() => null);
-        if (!r || r.status !== 200) failures += 1;
+        const r = await fetch(`${n.base}/api/v1/videos`).catch((e) => ({ status: String(e), text: async () => '' }));
+        if (r.status !== 200) {
+          failures += 1;
+          firstFailure ||= `${n.base}: ${r.status} ${await r.text()}`;
+        }
       }
+      await new Promise((r) => setTimeout(r, 20));  // well under the api rate limit (100/s per IP)
     }
   })();
   const started = Date.now();
@@ -93,7 +101,7 @@ test('three nodes auto-join and each sees the others up; a fourth joins while re
   console.log(`# a fourth node was seen up by every member ${Date.now() - started} ms after its start began`);
   stop = true;
   await traffic;
-  assert.equal(failures, 0);
+  assert.equal(failures, 0, firstFailure);
 });
 
 test('a node without services of its own serves through the members that run them', async () => {
@@ -213,10 +221,15 @@ test("any node answers for another member's recent log lines, or for all of them
 
 test('a node killed with -9 leaves the member table within its lease', async () => {
   const d = nodes[3];
+  await new Promise((r) => setTimeout(r, 2500));  // an evaluation after node-h was killed
+  const downBefore = (await alertsOf(nodes[0])).find((a) => a.name === 'node_down')?.value ?? 0;
   d.proc.kill('SIGKILL');
   const ms = await until(nodes[0], (l) => state(l, 'node-d') === undefined, 6000, 'd gone');
   console.log(`# kill -9: gone from the member table after ${ms} ms (lease TTL 2 s)`);
   await until(nodes[1], (l) => state(l, 'node-d') === undefined, 2000, 'd gone at b');
+  // Lost, not left: the node_down alert fires on the others.
+  downCount = downBefore + 1;
+  await alertUntil(nodes[0], 'node_down', (a) => a?.state === 'firing' && a.value === downCount);
 });
 
 test('a paused node is unreachable at once, counted out with its lease, and rejoins on SIGCONT', async () => {
@@ -320,5 +333,22 @@ test('a node stopped with SIGTERM leaves at once', async () => {
   assert.equal(code, 0);
   const ms = await until(nodes[0], (l) => state(l, 'node-e') === undefined, 1500, 'e gone');
   console.log(`# SIGTERM: gone ${Date.now() - started} ms after the signal (poll ${ms} ms after exit)`);
+  // It said it was leaving: it does not count as down (nor does node-c, back).
+  await new Promise((r) => setTimeout(r, 2500));  // an evaluation later
+  assert.equal((await alertsOf(nodes[0])).find((a) => a.name === 'node_down')?.value, downCount);
   for (const n of nodes.slice(0, 3)) assert.equal(await stopNode(n), 0);
+});
+
+test('with etcd silent the etcd_unreachable alert fires, and resolves once etcd answers', async () => {
+  const f = await startMember(root, services, certs['node-f'], { extra: ['--alert', 'etcd_unreachable=1'] });
+  nodes.push(f);
+  for (const p of etcd.procs) p.kill('SIGSTOP');
+  try {
+    const a = await alertUntil(f, 'etcd_unreachable', (x) => x?.state === 'firing');
+    assert.ok(a.value >= 1, JSON.stringify(a));
+  } finally {
+    for (const p of etcd.procs) p.kill('SIGCONT');
+  }
+  await alertUntil(f, 'etcd_unreachable', (x) => x?.state === 'resolved');
+  assert.equal(await stopNode(f), 0);
 });

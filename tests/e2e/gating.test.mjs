@@ -65,7 +65,9 @@ before(async () => {
   node = await startNode({ dataDir: path.join(work, 'data'), port, args: [
     '--chain', `1337=http://127.0.0.1:${dead},http://127.0.0.1:${chainPort}`,
     '--nft-cache-positive', String(CACHE_S), '--nft-cache-negative', '1', '--rpc-timeout-ms', '1000',
-    '--ladder', '360', '--admin-token', 'operator-secret'] });
+    '--ladder', '360', '--admin-token', 'operator-secret', '--rpc-breaker-open', '1',
+    // The dead endpoint's circuit stays open: the alert counts the live one too.
+    '--alert', 'rpc_circuit_open=2', '--alert', 'disk_free=1e18/0'] });
   A.session = (await signIn(node.base, KEYS[1])).token;
   B.session = (await signIn(node.base, KEYS[2])).token;
   browser = await launchBrowser();
@@ -191,12 +193,49 @@ test('after a transfer, access follows the token once the cache expires', async 
 });
 
 test('with every RPC endpoint down, gated playback fails closed with 503', async () => {
-  chain.kill('SIGKILL');
+  chain.kill('SIGSTOP');  // calls time out; the next test lets it go on
   await sleep(CACHE_S + 0.5);
   const r = await playback(B);
   assert.equal(r.status, 503);
   assert.ok(Number(r.headers.get('retry-after')) > 0);
   assert.equal(r.headers.get('content-type'), 'application/problem+json');
+});
+
+test('alerts fire while the chain is stopped and resolve once it answers again', async () => {
+  const admin = (p, token = 'operator-secret') => fetch(`${node.base}${p}`, { headers: { 'X-Admin-Token': token } });
+  const alerts = async () => (await (await admin('/api/v1/admin/alerts')).json()).alerts;
+  const named = (list, name) => list.find((a) => a.name === name);
+  const waitFor = async (what, pred) => {
+    for (let i = 0; i < 100; i++) {
+      const list = await alerts();
+      if (pred(list)) return list;
+      await sleep(0.2);
+    }
+    assert.fail(`${what}: ${JSON.stringify(await alerts())}`);
+  };
+  const rule = { chain_id: 1337, contract: await pass.getAddress(), standard: 'erc721', token_id: '1' };
+  // Three failed calls open the live endpoint's circuit as well (--rpc-breaker-failures).
+  for (let i = 0; i < 3; i++)
+    assert.equal((await call('POST', '/api/v1/nft/verify', B, rule)).status, 503);
+  let list = await waitFor('rpc_circuit_open fires', (l) => named(l, 'rpc_circuit_open')?.state === 'firing');
+  assert.equal(named(list, 'rpc_circuit_open').value, 2);
+  assert.match(await (await fetch(`${node.base}/metrics`)).text(), /streamgate_alert_firing\{name="rpc_circuit_open"\} 1/);
+  chain.kill('SIGCONT');
+  await sleep(1.2);  // --rpc-breaker-open: then one trial call
+  assert.equal((await call('POST', '/api/v1/nft/verify', B, rule)).status, 200);
+  list = await waitFor('rpc_circuit_open resolves', (l) => named(l, 'rpc_circuit_open')?.state === 'resolved');
+  const resolved = named(list, 'rpc_circuit_open');
+  assert.ok(Date.parse(resolved.until) >= Date.parse(resolved.since), JSON.stringify(resolved));
+  assert.match(await (await fetch(`${node.base}/metrics`)).text(), /streamgate_alert_firing\{name="rpc_circuit_open"\} 0/);
+  // A floor above any disk: firing since the first evaluation, with its figures.
+  const disk = named(list, 'disk_free');
+  assert.equal(disk.state, 'firing');
+  assert.equal(disk.threshold, 1e18);
+  assert.ok(disk.value > 0 && disk.node === 'local', JSON.stringify(disk));
+  // Nothing else holds on this node (no backlog, not clustered).
+  assert.deepEqual(list.map((a) => a.name).sort(), ['disk_free', 'rpc_circuit_open']);
+  assert.equal((await admin('/api/v1/admin/alerts', 'guess')).status, 403);
+  assert.equal((await admin('/api/v1/admin/alerts?node=x')).status, 400);
 });
 
 test("the node's recent log lines are queryable by the operator, filtered", async () => {
