@@ -10,7 +10,7 @@
 #include "actors/auth/auth_service.hpp"
 #include "actors/auth/session_tokens.hpp"
 #include "actors/cache/cache.hpp"
-#include "actors/jobs/scheduler.hpp"
+#include "actors/jobs/jobs_service.hpp"
 #include "actors/media/media_store.hpp"
 #include "actors/metadata/metadata_store.hpp"
 #include "actors/monitor/monitor.hpp"
@@ -64,7 +64,8 @@ caf::expected<actors> start_metadata(role_env& env) {
     .receive([](caf::pong_atom) {}, [&](caf::error& e) { failed = std::move(e); });
   if (failed)
     return failed;
-  for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records})
+  for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records,
+                 service::ops_store})
     place(env, s, untyped(store));
   auto media = spawn_media_store(env.sys, env.media);
   place(env, service::media, untyped(media));
@@ -109,7 +110,17 @@ caf::expected<actors> start_transcode(role_env& env) {
 }
 
 caf::expected<actors> start_jobs(role_env& env) {
-  return actors{untyped(spawn_scheduler(env.sys, env.directory, std::chrono::minutes(1)))};
+  const auto& c = env.config;
+  jobs_settings s;
+  if (c.cluster.enabled())
+    s.node = c.cluster.member_id;
+  s.upload_sweep_ms = int64_t{c.upload.sweep_interval_s} * 1000;
+  s.webhook_attempts = c.webhooks.attempts;
+  s.webhook_backoff_ms = c.webhooks.backoff_ms;
+  s.webhook_allow_private = c.webhooks.allow_private;
+  auto jobs = spawn_jobs_service(env.sys, std::move(s), env.directory);
+  place(env, service::jobs, untyped(jobs));
+  return actors{untyped(jobs)};
 }
 
 caf::expected<actors> start_monitor(role_env& env) {
@@ -134,12 +145,12 @@ bool role_env::runs(const std::string& role_name) const {
 const std::vector<role>& role_table() {
   static const std::vector<role> table{
     {"metadata", {}, {service::video_store, service::upload_store, service::job_store,
-                      service::auth_records, service::media}, start_metadata},
+                      service::auth_records, service::ops_store, service::media}, start_metadata},
     {"cache", {}, {service::cache}, start_cache},
     {"auth", {"metadata"}, {service::auth, service::access}, start_auth},
     {"upload", {"metadata"}, {service::uploads}, start_upload},
     {"transcode", {"metadata"}, {service::transcoder}, start_transcode},
-    {"jobs", {}, {}, start_jobs},
+    {"jobs", {}, {service::jobs}, start_jobs},
     {"monitor", {}, {service::monitor}, start_monitor},
     {"gateway", {}, {}, start_gateway},
     {"stream", {"gateway", "metadata"}, {}, start_stream},

@@ -111,6 +111,7 @@ void configure(http_server& s) {
   add_auth_routes(r, s.ctx);
   add_nft_routes(r, s.ctx);
   add_admin_routes(r, s.ctx);
+  add_webhook_routes(r, s.ctx);
 }
 
 }  // namespace

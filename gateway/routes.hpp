@@ -11,4 +11,5 @@ void add_stream_routes(router& r, const gateway_context& ctx);
 void add_auth_routes(router& r, const gateway_context& ctx);
 void add_nft_routes(router& r, const gateway_context& ctx);
 void add_admin_routes(router& r, const gateway_context& ctx);
+void add_webhook_routes(router& r, const gateway_context& ctx);
 }

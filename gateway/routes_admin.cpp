@@ -1,9 +1,9 @@
 // Operator endpoints behind the admin token (X-Admin-Token): cache stats and
 // invalidation, the cluster's members, recent log lines and alerts of any
 // member. Without a configured token they answer 403.
-#include <openssl/crypto.h>
 #include <nlohmann/json.hpp>
 
+#include "gateway/admin_token.hpp"
 #include "gateway/ask.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/monitor_actor.hpp"
@@ -18,17 +18,6 @@
 namespace sg {
 
 namespace {
-
-bool admin(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  const auto& want = ctx.http.admin_token;
-  auto given = req.get_header_value("X-Admin-Token");
-  if (!want.empty() && given.size() == want.size() &&
-      CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0)
-    return true;
-  problem(res, 403, want.empty() ? "the admin API is off: no admin token is configured"
-                                 : "X-Admin-Token is missing or wrong");
-  return false;
-}
 
 nlohmann::json stats_json(const cache_stats& s) {
   return {{"entries", s.entries},   {"bytes", s.bytes},         {"capacity_bytes", s.capacity_bytes},

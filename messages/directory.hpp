@@ -17,6 +17,7 @@
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
+#include "messages/jobs_actor.hpp"
 #include "messages/media_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/monitor_actor.hpp"
@@ -39,13 +40,15 @@ enum class service : uint8_t {
   media,       // media_store: upload parts, sources, renditions
   cluster,     // the cluster service: members (clustered nodes only)
   monitor,     // the monitor: process samples, recent log lines
+  ops_store,   // metadata_store: the jobs service's records
+  jobs,        // the jobs service: schedules, webhooks, deliveries
 };
-constexpr size_t service_count = 12;
+constexpr size_t service_count = 14;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
   "transcoder",  "auth",         "access",    "cache",        "media",
-  "cluster",     "monitor"};
+  "cluster",     "monitor",      "ops_store", "jobs"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -99,6 +102,8 @@ template <> struct service_handle<service::cache> { using type = cache_actor; };
 template <> struct service_handle<service::media> { using type = media_store_actor; };
 template <> struct service_handle<service::cluster> { using type = cluster_actor; };
 template <> struct service_handle<service::monitor> { using type = monitor_actor; };
+template <> struct service_handle<service::ops_store> { using type = ops_store_actor; };
+template <> struct service_handle<service::jobs> { using type = jobs_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

@@ -1,7 +1,7 @@
 #pragma once
 // metadata_store owns RocksDB: everything persistent goes through it. Its
 // interface is split by client, so each one holds a handle to just what it
-// needs; one actor serves all four (one writer keeps multi-record writes,
+// needs; one actor serves all five (one writer keeps multi-record writes,
 // such as an upload becoming a video and its job, atomic).
 #include <string>
 #include <vector>
@@ -73,7 +73,20 @@ using auth_records_actor = caf::typed_actor<
   // Drops challenges past their expiry and revocations past the token's.
   caf::replies_to<sweep_atom, nonce_atom>::with<uint64_t>>;
 
+/// The jobs service's records (schedules, webhooks, deliveries) as JSON text
+/// under keys it chooses; they live with the others (in etcd on a cluster).
+using ops_store_actor = caf::typed_actor<
+  caf::replies_to<caf::get_atom, ops_atom, std::string>::with<std::string>,
+  // The records whose keys start with the prefix, in key order.
+  caf::replies_to<list_atom, ops_atom, std::string>::with<std::vector<std::string>>,
+  // Writes the record (an empty value deletes it).
+  caf::replies_to<caf::put_atom, ops_atom, std::string, std::string>::with<caf::ok_atom>,
+  // Compare-and-set: writes (key, value) only while the record reads
+  // `expected` (empty: absent); false when it read otherwise. Of two members
+  // that set one record from the same value, exactly one succeeds.
+  caf::replies_to<caf::put_atom, ops_atom, std::string, std::string, std::string>::with<bool>>;
+
 using metadata_actor = video_store_actor::extend_with<upload_store_actor, job_store_actor,
-                                                      auth_records_actor>;
+                                                      auth_records_actor, ops_store_actor>;
 
 }  // namespace sg

@@ -11,6 +11,7 @@
 #include "messages/cluster_actor.hpp"
 #include "messages/directory.hpp"
 #include "messages/gateway_actor.hpp"
+#include "messages/jobs_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/monitor_actor.hpp"
 #include "messages/nft_actor.hpp"
@@ -61,6 +62,16 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::alert_info))
   CAF_ADD_TYPE_ID(streamgate, (sg::alert_list))
 
+  // Jobs
+  CAF_ADD_TYPE_ID(streamgate, (sg::schedule_info))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::schedule_info>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::webhook_event))
+  CAF_ADD_TYPE_ID(streamgate, (sg::webhook))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::webhook>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::delivery_attempt))
+  CAF_ADD_TYPE_ID(streamgate, (sg::delivery))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::delivery>))
+
   // Cluster
   CAF_ADD_TYPE_ID(streamgate, (sg::member_record))
   CAF_ADD_TYPE_ID(streamgate, (sg::member_view))
@@ -85,5 +96,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::gateway_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::cluster_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::greeter_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::ops_store_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::jobs_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

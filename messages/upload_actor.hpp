@@ -45,6 +45,9 @@ using upload_manager_actor = caf::typed_actor<
   // the request on: errc::unavailable while that member is not up, errc::gone
   // once it left the cluster (docs/architecture.md §Uploads on a cluster).
   caf::replies_to<caf::open_atom, std::string>::with<upload_session_actor>,
+  // Reclaims expired uploads and finishes those a crash interrupted; answers
+  // how many it reclaimed (the jobs service's uploads.sweep schedule).
+  caf::replies_to<sweep_atom>::with<uint64_t>,
   // The other members (name: member id) and their upload managers (null
   // while a member is not up), from this node's cluster service.
   caf::reacts_to<members_atom, std::vector<offered_service>>>;

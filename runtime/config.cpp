@@ -161,6 +161,14 @@ void add_options(CLI::App& app, node_config& c) {
                  "transcode_failures, transcode_backlog, transcode_queue_age, disk_free, "
                  "rpc_circuit_open, etcd_unreachable, node_down; see README)")
     ->take_all();
+  app.add_option("--webhook-attempts", c.webhooks.attempts,
+                 "Attempts at a webhook delivery before it becomes a dead letter")
+    ->capture_default_str()->check(CLI::Range(1, 20));
+  app.add_option("--webhook-backoff-ms", c.webhooks.backoff_ms,
+                 "Delay before a webhook delivery's second attempt; doubles with each")
+    ->capture_default_str()->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  app.add_flag("--webhook-allow-private", c.webhooks.allow_private,
+               "Let webhooks reach loopback, private and link-local addresses (tests, intranets)");
   app.add_option("--admin-token", c.http.admin_token,
                  "Token (X-Admin-Token) of the admin API; unset: admin API off");
   app.add_option("--cache-shards", c.cache_shards, "Cache shard actors")

@@ -77,6 +77,12 @@ struct nft_settings {
   int breaker_open_s = 10;   // then one trial call (half-open)
 };
 
+struct webhook_settings {
+  uint32_t attempts = 8;
+  int64_t backoff_ms = 1000;  // doubles with each attempt
+  bool allow_private = false;  // loopback, private and link-local targets (tests, intranets)
+};
+
 // Cluster mode (docs/architecture.md §Cluster): on when etcd endpoints are
 // given; the node then needs its certificates (a cluster CA's ca.crt,
 // node.crt, node.key in certs_dir) and speaks mutual TLS on `port`.
@@ -110,6 +116,7 @@ struct node_config {
   transcode_settings transcode;
   auth_settings auth;
   nft_settings nft;
+  webhook_settings webhooks;
   cluster_settings cluster;
   std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
   std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET | KID:@FILE.pem

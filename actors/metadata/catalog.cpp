@@ -46,6 +46,10 @@ std::optional<std::string> record_txn::get_auth(const std::string& key) {
   return log_.read(column::auth, key);
 }
 
+std::optional<std::string> record_txn::get_ops(const std::string& key) {
+  return log_.read(column::ops, key);
+}
+
 void record_txn::put(const video& v) {
   writes_.push_back({column::videos, v.id, nlohmann::json(v).dump()});
 }
@@ -60,6 +64,12 @@ void record_txn::put(const job_info& j) {
 
 void record_txn::put_auth(const std::string& key, std::string value) {
   writes_.push_back({column::auth, key, std::move(value)});
+}
+
+void record_txn::put_ops(const std::string& key, std::string value) {
+  if (value.empty())
+    return erase(column::ops, key);
+  writes_.push_back({column::ops, key, std::move(value)});
 }
 
 void record_txn::erase(column table, const std::string& key) {
@@ -334,6 +344,34 @@ uint64_t catalog::sweep_auth(int64_t now_ms) {
       return true;
     });
   return stale.size();
+}
+
+std::optional<std::string> catalog::get_ops(const std::string& key) {
+  return get(column::ops, key);
+}
+
+std::vector<std::string> catalog::list_ops(const std::string& prefix) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::ops))};
+  for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix); it->Next())
+    out.push_back(it->value().ToString());
+  return out;
+}
+
+void catalog::put_ops(const std::string& key, const std::string& value) {
+  transact([&](record_txn& txn) {
+    txn.put_ops(key, value);
+    return true;
+  });
+}
+
+bool catalog::swap_ops(const std::string& key, const std::string& value, const std::string& expected) {
+  return transact([&](record_txn& txn) {
+    if (txn.get_ops(key).value_or("") != expected)
+      return false;
+    txn.put_ops(key, value);
+    return true;
+  });
 }
 
 }  // namespace sg

@@ -28,12 +28,14 @@ public:
   std::optional<upload_info> get_upload(const std::string& id);
   std::optional<job_info> get_job(const std::string& id);
   std::optional<std::string> get_auth(const std::string& key);
+  std::optional<std::string> get_ops(const std::string& key);
   bool member_alive(const std::string& member_id) { return log_.member_alive(member_id); }
 
   void put(const video& v);
   void put(const upload_info& u);
   void put(const job_info& j);
   void put_auth(const std::string& key, std::string value);
+  void put_ops(const std::string& key, std::string value);
   void erase(column table, const std::string& key);
 
   const std::vector<record_write>& writes() const { return writes_; }
@@ -109,6 +111,14 @@ public:
   uint64_t sweep_auth(int64_t now_ms);
 
   uint64_t usage_of(const std::string& owner) { return index_.usage_of(owner); }
+
+  /// The jobs service's records: JSON text under its own keys.
+  std::optional<std::string> get_ops(const std::string& key);
+  std::vector<std::string> list_ops(const std::string& prefix);
+  /// Writes the record; an empty value deletes it.
+  void put_ops(const std::string& key, const std::string& value);
+  /// Writes only while the record reads `expected` (empty: absent).
+  bool swap_ops(const std::string& key, const std::string& value, const std::string& expected);
 
 private:
   std::optional<std::string> get(column table, const std::string& key);

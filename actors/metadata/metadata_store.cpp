@@ -288,6 +288,26 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [&db](sweep_atom, nonce_atom) {
       return guarded<uint64_t>([&]() -> caf::result<uint64_t> { return db.sweep_auth(now_ms()); });
     },
+    [&db](caf::get_atom, ops_atom, const std::string& key) {
+      return guarded<std::string>([&]() -> caf::result<std::string> {
+        if (auto v = db.get_ops(key))
+          return std::move(*v);
+        return make_error(errc::not_found, "no such record");
+      });
+    },
+    [&db](list_atom, ops_atom, const std::string& prefix) {
+      return guarded<std::vector<std::string>>(
+        [&]() -> caf::result<std::vector<std::string>> { return db.list_ops(prefix); });
+    },
+    [&db](caf::put_atom, ops_atom, const std::string& key, const std::string& value) {
+      return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
+        db.put_ops(key, value);
+        return caf::ok_atom::value;
+      });
+    },
+    [&db](caf::put_atom, ops_atom, const std::string& key, const std::string& value, const std::string& expected) {
+      return guarded<bool>([&]() -> caf::result<bool> { return db.swap_ops(key, value, expected); });
+    },
   };
 }
 

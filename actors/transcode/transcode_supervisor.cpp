@@ -7,6 +7,7 @@
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 
@@ -71,10 +72,25 @@ video_state state_of(const job_info& j, video_status status) {
 
 // Stores the job and its video's processing state together. On a cluster a
 // refusal means another member took the job over: this one lets it go.
+// A job's end, told to the jobs service (the owner's webhooks) once stored.
+void announce(supervisor_ptr self, const job_info& j, const video& v) {
+  auto jobs = self->state.peers.get<service::jobs>();
+  if (!jobs || (j.state != job_state::succeeded && j.state != job_state::failed))
+    return;
+  nlohmann::json data = {{"title", v.title}, {"status", to_string(v.status)}, {"job_id", j.id}};
+  if (j.state == job_state::failed)
+    data["error"] = j.error;
+  else
+    data["duration_ms"] = v.duration_ms;
+  self->send(jobs, event_atom::value,
+             webhook_event{j.state == job_state::succeeded ? "video.ready" : "video.failed", v.owner, v.id,
+                           dump_json(data), now_ms()});
+}
+
 void persist(supervisor_ptr self, const job_info& j, video_state s) {
   self->state.stored_progress[j.id] = j.progress;
   self->request(store_of(self), store_timeout, state_atom::value, std::move(s), j)
-    .then([](const video&) {},
+    .then([self, j](const video& v) { announce(self, j, v); },
           [self, id = j.id](const caf::error& e) {
             if (self->state.clustered() && e == make_error(errc::conflict))
               lose_claim(self, id, to_string(e));

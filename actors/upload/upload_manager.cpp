@@ -1,6 +1,7 @@
 #include "actors/upload/upload_manager.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <unordered_map>
@@ -29,8 +30,8 @@ constexpr int64_t tombstone_ms = 7 * 24 * 3600 * 1000LL;  // 410 rather than 404
 
 using session_promise = caf::typed_response_promise<upload_session_actor>;
 
-// The public interface, the directory's updates and the manager's own sweep.
-using manager_actor = upload_manager_actor::extend<directory_update, caf::reacts_to<sweep_atom>>;
+// The public interface, the directory's updates and its own sweep timer.
+using manager_actor = upload_manager_actor::extend<directory_update, caf::reacts_to<caf::tick_atom>>;
 
 struct manager_state {
   upload_settings settings;
@@ -207,16 +208,19 @@ void create_final(manager_ptr self, upload_info info,
   }
 }
 
-void sweep(manager_ptr self) {
-  auto& st = self->state;
+// Reclaims expired uploads, forgets old tombstones and finishes uploads a
+// crash interrupted; `done` gets how many uploads it reclaimed.
+void sweep(manager_ptr self, std::function<void(caf::expected<uint64_t>)> done) {
   self->request(store_of(self), store_timeout, list_atom::value, upload_atom::value)
     .then(
-      [self](const std::vector<upload_info>& uploads) {
+      [self, done](const std::vector<upload_info>& uploads) {
         auto& st = self->state;
         auto now = now_ms();
+        uint64_t reclaimed = 0;
         for (const auto& u : uploads) {
           if (u.state == upload_state::active && u.expires_ms < now) {
             reclaim(self, u);
+            ++reclaimed;
           } else if (u.state == upload_state::expired && u.expires_ms + tombstone_ms < now) {
             self->request(store_of(self), store_timeout, caf::delete_atom::value, upload_atom::value, u.id)
               .then([](caf::ok_atom) {}, [](const caf::error&) {});
@@ -232,11 +236,12 @@ void sweep(manager_ptr self) {
                     });
           }
         }
+        done(reclaimed);
       },
-      [](const caf::error& e) {
+      [done](const caf::error& e) {
         log::warn("upload", "sweep failed", {{"error", to_string(e)}});
+        done(e);
       });
-  self->delayed_send(self, std::chrono::seconds(st.settings.sweep_interval_s), sweep_atom::value);
 }
 
 manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
@@ -262,7 +267,8 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
       st.peers.update(s, std::move(h));
       if (s == service::upload_store && st.peers.has(s) && !st.swept) {
         st.swept = true;  // recovery and expiry start once there is a store
-        self->send(self, sweep_atom::value);
+        sweep(self, [](const caf::expected<uint64_t>&) {});
+        self->delayed_send(self, std::chrono::seconds(st.settings.sweep_interval_s), caf::tick_atom::value);
       }
     },
     [self](create_atom, upload_spec spec) -> caf::result<upload_info> {
@@ -336,9 +342,25 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
       for (const auto& m : members)
         known[id_tag(m.name)] = caf::actor_cast<upload_manager_actor>(m.handle);
     },
+    [self](caf::tick_atom) {
+      if (self->current_sender() != self->ctrl())
+        return;  // our own timer only
+      // A jobs service on this node sweeps on its uploads.sweep schedule;
+      // without one (--roles without jobs) the manager sweeps by itself.
+      auto jobs = self->state.peers.get<service::jobs>();
+      if (!jobs || jobs.node() != self->node())
+        sweep(self, [](const caf::expected<uint64_t>&) {});
+      self->delayed_send(self, std::chrono::seconds(self->state.settings.sweep_interval_s), caf::tick_atom::value);
+    },
     [self](sweep_atom) {
-      if (self->current_sender() == self->ctrl())
-        sweep(self);  // our own timer only
+      auto rp = self->make_response_promise<uint64_t>();
+      sweep(self, [rp](caf::expected<uint64_t> n) mutable {
+        if (n)
+          rp.deliver(*n);
+        else
+          rp.deliver(std::move(n.error()));
+      });
+      return rp;
     },
   };
 }

@@ -12,6 +12,7 @@
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
+#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
@@ -165,6 +166,12 @@ void record_video(session_ptr self) {
         log::info("upload", "upload finished",
                   {{"upload_id", st.info.id}, {"video_id", v.id}, {"bytes", st.info.spec.length}});
         deliver_finish(self, st.info);
+        if (auto jobs = st.peers.get<service::jobs>())
+          self->send(jobs, event_atom::value,
+                     webhook_event{"upload.completed", v.owner, v.id,
+                                   dump_json({{"upload_id", st.info.id}, {"bytes", st.info.spec.length},
+                                              {"title", v.title}}),
+                                   now_ms()});
         if (auto transcoder = st.peers.get<service::transcoder>())
           self->send(transcoder, kick_atom::value, v.job_id);
         // A final upload's parts are spent now.

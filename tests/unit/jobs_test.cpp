@@ -1,67 +1,113 @@
-// The jobs service under CAF's deterministic scheduler: its sweep runs on its
-// own timer and on request, against a scripted record store behind the real
-// directory.
+// The jobs service over a real metadata store (RocksDB in a temporary
+// directory): schedules run when due and on request, their records say when
+// and where, and two services sharing one store (two members of a cluster)
+// run a cluster-scope schedule once per period between them.
 #define BOOST_TEST_MODULE jobs
 #include <boost/test/unit_test.hpp>
 
-#include <iostream>
-#include <memory>
-#include <sstream>
+#include <filesystem>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/directory/directory.hpp"
-#include "actors/jobs/scheduler.hpp"
+#include "actors/jobs/jobs_service.hpp"
+#include "actors/metadata/metadata_store.hpp"
+#include "messages/errors.hpp"
 #include "messages/registry.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/log.hpp"
 
 using namespace sg;
 using namespace std::chrono_literals;
 
 namespace {
 
-// Counts sweeps; each finds `per_sweep` spent records.
-auth_records_actor::behavior_type records(auth_records_actor::pointer, std::shared_ptr<int> sweeps,
-                                          uint64_t per_sweep) {
-  return {
-    [](caf::put_atom, nonce_atom, const std::string&, const std::string&) { return caf::ok_atom::value; },
-    [](caf::get_atom, nonce_atom, const std::string&) { return std::string{}; },
-    [](take_atom, nonce_atom, const std::string&) { return std::string{}; },
-    [](revoke_atom, const std::string&, int64_t) { return true; },
-    [](caf::get_atom, revoked_atom, const std::string&) { return false; },
-    [=](sweep_atom, nonce_atom) {
-      ++*sweeps;
-      return per_sweep;
-    },
-  };
-}
-
 struct fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  caf::scheduler::test_coordinator* sched = nullptr;
-  std::shared_ptr<int> sweeps = std::make_shared<int>(0);
-  jobs_actor jobs;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("sg-jobs-" + random_hex(6));
+  directory_actor directory;
+  metadata_actor store;
+  std::vector<jobs_actor> services;
 
   fixture() {
     register_messages(cfg);
-    cfg.set("scheduler.policy", caf::atom("testing"));
     sys = std::make_unique<caf::actor_system>(cfg);
-    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
-    auto dir = spawn_directory(*sys);
-    caf::anon_send(dir, caf::put_atom::value, service::auth_records,
-                   caf::actor_cast<caf::actor>(sys->spawn(records, sweeps, uint64_t{3})));
-    jobs = spawn_scheduler(*sys, dir, std::chrono::seconds(60));
-    sched->run();
+    log::keep_recent(1000);
+    directory = spawn_directory(*sys);
+    store = spawn_metadata_store(*sys, dir.string(), directory);
+    for (const auto& s : {service::auth_records, service::ops_store})
+      caf::anon_send(directory, caf::put_atom::value, s, caf::actor_cast<caf::actor>(store));
+  }
+
+  jobs_actor start(const std::string& node) {
+    jobs_settings s;
+    s.node = node;
+    services.push_back(spawn_jobs_service(*sys, s, directory));
+    return services.back();
+  }
+
+  // The schedules as `jobs` lists them (once it has found the store).
+  std::vector<schedule_info> schedules(const jobs_actor& jobs) {
+    caf::scoped_actor self{*sys};
+    for (int i = 0; i < 50; ++i) {
+      caf::error failed;
+      std::vector<schedule_info> out;
+      self->request(jobs, 10s, schedule_atom::value, list_atom::value)
+        .receive([&](std::vector<schedule_info>& s) { out = std::move(s); }, [&](caf::error& e) { failed = e; });
+      if (!failed)
+        return out;
+      BOOST_REQUIRE_MESSAGE(failed == errc::unavailable, caf::to_string(failed));
+      std::this_thread::sleep_for(100ms);
+    }
+    BOOST_FAIL("the jobs service never found the store");
+    return {};
+  }
+
+  static const schedule_info& named(const std::vector<schedule_info>& list, const std::string& name) {
+    for (const auto& s : list)
+      if (s.name == name)
+        return s;
+    throw std::runtime_error("no schedule " + name);
+  }
+
+  // Waits until `name` has run (as `jobs` reads its record).
+  schedule_info ran(const jobs_actor& jobs, const std::string& name) {
+    for (int i = 0; i < 50; ++i) {
+      auto s = named(schedules(jobs), name);
+      if (s.last_outcome == "ok" || s.last_outcome == "failed")
+        return s;
+      std::this_thread::sleep_for(100ms);
+    }
+    BOOST_FAIL(name + " never ran");
+    return {};
+  }
+
+  static size_t runs_logged(const std::string& schedule) {
+    size_t n = 0;
+    for (const auto& line : log::recent({log::level::info, "jobs", 0, 1000}))
+      if (line.json.find("\"scheduled job ran\"") != std::string::npos &&
+          line.json.find("\"schedule\":\"" + schedule + "\"") != std::string::npos)
+        ++n;
+    return n;
   }
 
   ~fixture() {
-    caf::anon_send_exit(jobs, caf::exit_reason::user_shutdown);
-    sched->run();
+    for (auto& j : services)
+      caf::anon_send_exit(j, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+    // A detached actor's thread ends once no handle is left.
+    services.clear();
+    store = nullptr;
+    directory = nullptr;
+    sys.reset();
+    std::filesystem::remove_all(dir);
+    log::keep_recent(0);
   }
 };
 
@@ -69,35 +115,48 @@ struct fixture {
 
 BOOST_FIXTURE_TEST_SUITE(jobs_service, fixture)
 
-BOOST_AUTO_TEST_CASE(the_sweep_runs_on_its_timer_again_and_again) {
-  // CAF prints messages an actor does not handle ("*** unexpected message")
-  // on stdout: a timer's sweep must not answer into its own mailbox.
-  std::ostringstream printed;
-  auto* old = std::cout.rdbuf(printed.rdbuf());
-  BOOST_TEST(*sweeps == 0);
-  for (int minute = 1; minute <= 3; ++minute) {
-    sched->advance_time(std::chrono::seconds(60));
-    sched->run();
-    BOOST_TEST(*sweeps == minute);
-  }
-  std::cout.rdbuf(old);
-  BOOST_TEST(printed.str().find("unexpected message") == std::string::npos, printed.str());
+BOOST_AUTO_TEST_CASE(a_due_schedule_runs_and_its_record_says_so) {
+  auto jobs = start("node-a");
+  auto s = ran(jobs, "auth.sweep");
+  BOOST_TEST(s.last_outcome == "ok");
+  BOOST_TEST(s.last_detail == "dropped 0 spent sign-in records");
+  BOOST_TEST(s.last_node == "node-a");
+  BOOST_TEST(s.scope == "cluster");
+  BOOST_TEST(s.next_run_ms - s.last_run_ms == 60'000);
+  // No upload service on this node: its node-scope sweep says why it failed.
+  auto uploads = ran(jobs, "uploads.sweep");
+  BOOST_TEST(uploads.last_outcome == "failed");
+  BOOST_TEST(uploads.last_detail.find("no upload service") != std::string::npos, uploads.last_detail);
 }
 
-BOOST_AUTO_TEST_CASE(a_requested_sweep_answers_the_count) {
+BOOST_AUTO_TEST_CASE(two_members_run_a_cluster_schedule_once_per_period) {
+  auto a = start("node-a");
+  auto b = start("node-b");
+  auto seen_a = ran(a, "auth.sweep");
+  auto seen_b = ran(b, "auth.sweep");
+  BOOST_TEST(seen_a.last_run_ms == seen_b.last_run_ms);  // one record, one run
+  BOOST_TEST(seen_a.last_node == seen_b.last_node);
+  std::this_thread::sleep_for(2s);  // both looked again: not due
+  BOOST_TEST(runs_logged("auth.sweep") == 1u);
+  // Node-scope schedules have a record each.
+  BOOST_TEST(named(schedules(a), "uploads.sweep").last_node == "node-a");
+  BOOST_TEST(named(schedules(b), "uploads.sweep").last_node == "node-b");
+}
+
+BOOST_AUTO_TEST_CASE(a_schedule_runs_on_request_and_an_unknown_one_is_not_found) {
+  auto jobs = start("node-a");
+  auto first = ran(jobs, "auth.sweep");
   caf::scoped_actor self{*sys};
-  auto reply = self->request(jobs, caf::infinite, sweep_atom::value);
-  sched->run();
-  uint64_t swept = 0;
-  reply.receive([&](uint64_t n) { swept = n; }, [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
-  BOOST_TEST(swept == 3u);
-  BOOST_TEST(*sweeps == 1);
-}
-
-BOOST_AUTO_TEST_CASE(a_timer_message_from_outside_is_ignored) {
-  caf::anon_send(caf::actor_cast<caf::actor>(jobs), caf::tick_atom::value);
-  sched->run();
-  BOOST_TEST(*sweeps == 0);
+  self->request(jobs, 10s, schedule_atom::value, run_atom::value, std::string{"auth.sweep"})
+    .receive(
+      [&](const schedule_info& s) {
+        BOOST_TEST(s.last_outcome == "ok");
+        BOOST_TEST(s.last_run_ms > first.last_run_ms);
+      },
+      [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  self->request(jobs, 10s, schedule_atom::value, run_atom::value, std::string{"nothing"})
+    .receive([](const schedule_info&) { BOOST_FAIL("an unknown schedule ran"); },
+             [](caf::error& e) { BOOST_TEST((e == errc::not_found)); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,231 @@
+// The jobs service through the public API of a real node: webhooks that are
+// owner-scoped and refuse to reach into the node's network, deliveries signed
+// the documented way and received by a real HTTP server, a failing receiver
+// retried with growing delays until its delivery is a dead letter that the
+// operator retries or dismisses, and the scheduled jobs listed and run now.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
+import { signIn } from './sign_in.mjs';
+
+const work = tempDir('sg-e2e-ops-');
+const ADMIN = { 'X-Admin-Token': 'ops-secret' };
+const OTHER_KEY = '0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be63';
+let node;
+let owner;  // { Authorization }
+let other;
+let clip;
+const receivers = [];
+
+// A webhook receiver: records each request (headers, raw body, time) and
+// answers with `status()`.
+async function receiver(status = () => 200) {
+  const got = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      got.push({ at: Date.now(), headers: req.headers, body });
+      res.writeHead(status()).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  receivers.push(server);
+  return { url: `http://127.0.0.1:${server.address().port}/hook`, got };
+}
+
+const api = (p, who, init = {}) => fetch(`${node.base}${p}`, {
+  ...init, headers: { 'Content-Type': 'application/json', ...who, ...init.headers },
+});
+const json = async (r) => ({ status: r.status, body: await r.json().catch(() => null) });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(what, f, ms = 60000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(100);
+  }
+}
+
+async function uploadAndSettle(title) {
+  const r = await fetch(`${node.base}/api/v1/videos/upload?title=${encodeURIComponent(title)}`,
+    { method: 'POST', headers: owner, body: fs.readFileSync(clip) });
+  assert.equal(r.status, 201, await r.clone().text());
+  const { id } = await r.json();
+  await until(`${title} ready`, async () => (await (await api(`/api/v1/videos/${id}`)).json()).status === 'ready');
+  return id;
+}
+
+before(async () => {
+  node = await startNode({
+    dataDir: path.join(work, 'data'), port: await freePort(),
+    args: ['--admin-token', 'ops-secret', '--rate-limit', 'auth=0/1', '--webhook-allow-private', '--challenge-ttl', '2',
+      '--webhook-attempts', '3', '--webhook-backoff-ms', '300', '--transcode-workers-max', '1', '--ladder', '240'],
+  });
+  owner = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
+  other = { Authorization: `Bearer ${(await signIn(node.base, OTHER_KEY)).token}` };
+  clip = await makeClip(path.join(work, 'clip.mp4'), { seconds: 2, bitrate: '500k' });
+});
+
+after(async () => {
+  for (const s of receivers) s.close();
+  if (node) await stopNode(node);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('webhooks belong to their owner and are checked when made', async () => {
+  const { url } = await receiver();
+  assert.equal((await api('/api/v1/webhooks', {}, { method: 'POST', body: JSON.stringify({ url, events: ['video.ready'] }) })).status, 401);
+  for (const bad of [
+    { url: 'ftp://example.com/x', events: ['video.ready'] },
+    { url: 'http://user:pw@example.com/', events: ['video.ready'] },
+    { url: 'not a url', events: ['video.ready'] },
+    { url, events: [] },
+    { url, events: ['video.exploded'] },
+    { url, events: ['video.ready', 'video.ready'] },
+    { url, events: 'video.ready' },
+    { url: 5, events: ['video.ready'] },
+    { url: `http://example.com/${'x'.repeat(3000)}`, events: ['video.ready'] },
+  ]) {
+    const r = await json(await api('/api/v1/webhooks', owner, { method: 'POST', body: JSON.stringify(bad) }));
+    assert.equal(r.status, 400, JSON.stringify(bad));
+    assert.ok(r.body.detail, JSON.stringify(r.body));
+  }
+  const made = await json(await api('/api/v1/webhooks', owner, { method: 'POST', body: JSON.stringify({ url, events: ['video.failed'] }) }));
+  assert.equal(made.status, 201);
+  assert.match(made.body.id, /^wh_[0-9a-f]{16}$/);
+  assert.match(made.body.secret, /^whsec_[0-9a-f]{48}$/);
+  assert.deepEqual(made.body.events, ['video.failed']);
+  const mine = await json(await api('/api/v1/webhooks', owner));
+  assert.ok(mine.body.webhooks.some((w) => w.id === made.body.id && w.secret === undefined), 'listed without its secret');
+  assert.deepEqual((await json(await api('/api/v1/webhooks', other))).body.webhooks, []);
+  assert.equal((await api(`/api/v1/webhooks/${made.body.id}`, other, { method: 'DELETE' })).status, 404);
+  assert.equal((await api('/api/v1/webhooks/..%2F..%2Fx', owner, { method: 'DELETE' })).status, 404);
+  assert.equal((await api(`/api/v1/webhooks/${made.body.id}`, owner, { method: 'DELETE' })).status, 204);
+  assert.equal((await api(`/api/v1/webhooks/${made.body.id}`, owner, { method: 'DELETE' })).status, 404);
+});
+
+test('without --webhook-allow-private, targets inside the network are refused', async () => {
+  const guarded = await startNode({ dataDir: path.join(work, 'guarded'), port: await freePort(), args: ['--rate-limit', 'auth=0/1'] });
+  try {
+    const who = { Authorization: `Bearer ${(await signIn(guarded.base)).token}` };
+    for (const url of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://169.254.169.254/latest/meta-data',
+      'http://[::1]/x', 'http://10.1.2.3/x', 'http://192.168.0.1/x', 'http://[::ffff:127.0.0.1]/x', 'http://0.0.0.0/x',
+      'http://2130706433/x']) {
+      const r = await fetch(`${guarded.base}/api/v1/webhooks`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', ...who },
+        body: JSON.stringify({ url, events: ['video.ready'] }),
+      });
+      assert.equal(r.status, 400, url);
+      assert.equal(r.headers.get('content-type'), 'application/problem+json');
+    }
+    assert.equal((await fetch(`${guarded.base}/health/ready`)).status, 200);
+  } finally {
+    await stopNode(guarded);
+  }
+});
+
+test('upload.completed and video.ready arrive signed with the webhook secret', async () => {
+  const hook = await receiver();
+  const made = (await json(await api('/api/v1/webhooks', owner,
+    { method: 'POST', body: JSON.stringify({ url: hook.url, events: ['upload.completed', 'video.ready'] }) }))).body;
+  const id = await uploadAndSettle('Announced');
+  await until('both events', () => hook.got.length >= 2, 15000);
+  const byType = Object.fromEntries(hook.got.map((g) => [JSON.parse(g.body).type, g]));
+  for (const type of ['upload.completed', 'video.ready']) {
+    const g = byType[type];
+    assert.ok(g, `${type} arrived`);
+    const body = JSON.parse(g.body);
+    assert.equal(body.data.video_id, id);
+    assert.match(body.id, /^evt_/);
+    assert.equal(g.headers['streamgate-event'], type);
+    assert.match(g.headers['streamgate-delivery'], /^dlv_/);
+    // Verified as a receiver would: HMAC-SHA256(secret, t + "." + raw body), t recent.
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(g.headers['streamgate-signature']);
+    assert.ok(Math.abs(Date.now() / 1000 - Number(t)) < 300);
+    const want = crypto.createHmac('sha256', made.secret).update(`${t}.${g.body}`).digest('hex');
+    assert.equal(v1, want);
+  }
+  assert.equal(JSON.parse(byType['video.ready'].body).data.title, 'Announced');
+  const delivered = (await json(await api('/api/v1/admin/deliveries?state=delivered', ADMIN))).body.deliveries;
+  assert.ok(delivered.some((d) => d.url === hook.url && d.event === 'video.ready' && d.attempts === 1));
+  await api(`/api/v1/webhooks/${made.id}`, owner, { method: 'DELETE' });
+});
+
+test('a failing receiver is retried with growing delays, then dead-lettered; the operator retries or dismisses', async () => {
+  let answer = 500;
+  const hook = await receiver(() => answer);
+  const made = (await json(await api('/api/v1/webhooks', owner,
+    { method: 'POST', body: JSON.stringify({ url: hook.url, events: ['video.ready'] }) }))).body;
+  const id = await uploadAndSettle('Unlucky');
+  await until('three attempts', () => hook.got.length >= 3, 20000);
+  const [a, b, c] = hook.got.map((g) => g.at);
+  assert.ok(b - a >= 250 && c - b >= 550, `delays ${b - a} ms, ${c - b} ms: 300 ms doubling`);
+  const dead = await until('a dead letter', async () => {
+    const list = (await json(await api('/api/v1/admin/deliveries?state=dead', ADMIN))).body.deliveries;
+    return list.find((d) => d.webhook_id === made.id);
+  }, 10000);
+  assert.equal(dead.attempts, 3);
+  assert.deepEqual(dead.history.map((h) => h.outcome), ['HTTP 500', 'HTTP 500', 'HTTP 500']);
+  assert.equal(JSON.parse(hook.got[0].body).data.video_id, id);
+  await sleep(1500);
+  assert.equal(hook.got.length, 3, 'a dead letter is not tried again by itself');
+  // Retried: tried again at once, delivered now that the receiver answers.
+  answer = 204;
+  const retried = await json(await api(`/api/v1/admin/deliveries/${dead.id}/retry`, ADMIN, { method: 'POST' }));
+  assert.equal(retried.status, 200);
+  await until('the retry delivered', async () =>
+    (await json(await api(`/api/v1/admin/deliveries/${dead.id}`, ADMIN))).body.state === 'delivered', 10000);
+  assert.equal(hook.got.length, 4);
+  const after = (await json(await api(`/api/v1/admin/deliveries/${dead.id}`, ADMIN))).body;
+  assert.equal(after.history.at(-1).outcome, 'HTTP 204');
+  assert.equal((await api(`/api/v1/admin/deliveries/${dead.id}/retry`, ADMIN, { method: 'POST' })).status, 409);
+  // Another dead letter, dismissed.
+  answer = 503;
+  const rerun = await api(`/api/v1/videos/${id}/job`, owner, { method: 'POST' });
+  assert.equal(rerun.status, 202);
+  const second = await until('a second dead letter', async () => {
+    const list = (await json(await api('/api/v1/admin/deliveries?state=dead', ADMIN))).body.deliveries;
+    return list.find((d) => d.webhook_id === made.id && d.id !== dead.id);
+  }, 60000);
+  const dismissed = await json(await api(`/api/v1/admin/deliveries/${second.id}/dismiss`, ADMIN, { method: 'POST' }));
+  assert.equal(dismissed.body.state, 'dismissed');
+  assert.ok(!(await json(await api('/api/v1/admin/deliveries?state=dead', ADMIN))).body.deliveries.some((d) => d.id === second.id));
+  for (const [p, status] of [['/api/v1/admin/deliveries/dlv_nothing', 404], ['/api/v1/admin/deliveries?state=odd', 400]])
+    assert.equal((await api(p, ADMIN)).status, status, p);
+  assert.equal((await api('/api/v1/admin/deliveries?state=dead', { 'X-Admin-Token': 'guess' })).status, 403);
+  await api(`/api/v1/webhooks/${made.id}`, owner, { method: 'DELETE' });
+});
+
+test('scheduled jobs are listed with their last and next runs, and run on demand', async () => {
+  const list = (await json(await api('/api/v1/admin/schedules', ADMIN))).body.schedules;
+  assert.deepEqual(list.map((s) => s.name), ['auth.sweep', 'deliveries.prune', 'uploads.sweep']);
+  for (const s of list) {
+    assert.equal(s.last_outcome, 'ok', JSON.stringify(s));  // each ran once at start
+    assert.ok(Date.parse(s.next_run) - Date.parse(s.last_run) === s.every_s * 1000, JSON.stringify(s));
+  }
+  assert.equal(list.find((s) => s.name === 'uploads.sweep').scope, 'node');
+  // A challenge past its --challenge-ttl is swept when the schedule runs now.
+  const challenge = await fetch(`${node.base}/api/v1/auth/challenge`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ address: '0x0000000000000000000000000000000000000001', chain_id: 1337 }),
+  });
+  assert.equal(challenge.status, 200, await challenge.clone().text());
+  await sleep(2500);
+  const ran = await json(await api('/api/v1/admin/schedules/auth.sweep/run', ADMIN, { method: 'POST' }));
+  assert.equal(ran.status, 200);
+  assert.equal(ran.body.last_outcome, 'ok');
+  const [, swept] = /^dropped (\d+) spent sign-in records$/.exec(ran.body.last_detail);
+  assert.ok(Number(swept) >= 1, ran.body.last_detail);
+  assert.ok(Date.parse(ran.body.last_run) > Date.parse(list[0].last_run));
+  assert.equal((await api('/api/v1/admin/schedules/nothing/run', ADMIN, { method: 'POST' })).status, 404);
+  assert.equal((await api('/api/v1/admin/schedules', {})).status, 403);
+  assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
+});
