@@ -135,7 +135,7 @@ export async function startMember(root, services, certsDir,
     args: ['--etcd', services.etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
       '--certs-dir', certsDir, '--cluster-name', name, '--admin-token', 'admin-secret',
       '--media', services.s3.url,
-      '--transcode-workers-max', '1', '--chain', '1337=http://127.0.0.1:9', ...extra],
+      '--transcode-workers-max', '1', '--chain', '1337=http://127.0.0.1:9', '--webhook-allow-private', ...extra],
     env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' },
   });
   return { ...node, clusterPort, dataDir };

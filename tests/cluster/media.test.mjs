@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
+import http from 'node:http';
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { makeClip, stopNode, tempDir } from '../e2e/harness.mjs';
 import { signIn } from '../e2e/sign_in.mjs';
@@ -22,6 +24,9 @@ let browser;
 let auth;
 const nodes = {};
 let clip;
+let hook;
+let hookSecret;
+const received = [];
 
 const names = ['node-a', 'node-b', 'node-c'];
 const allUp = (list) => names.every((n) => ['up', 'self'].includes(state(list, n)));
@@ -35,9 +40,23 @@ before(async () => {
   auth = { Authorization: `Bearer ${(await signIn(nodes['node-a'].base)).token}` };
   clip = await makeClip(path.join(root, 'clip.mp4'), { seconds: 6, bitrate: '2M' });
   browser = await launchBrowser();
+  // A webhook made through node-b hears of work done on any member.
+  hook = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(200).end(); });
+  });
+  await new Promise((r) => hook.listen(0, '127.0.0.1', r));
+  const made = await fetch(`${nodes['node-b'].base}/api/v1/webhooks`, {
+    method: 'POST', headers: { ...auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: `http://127.0.0.1:${hook.address().port}/`, events: ['upload.completed', 'video.ready'] }),
+  });
+  assert.equal(made.status, 201, await made.clone().text());
+  hookSecret = (await made.json()).secret;
 });
 
 after(async () => {
+  hook?.close();
   await browser?.close();
   for (const n of Object.values(nodes)) if (n.proc.exitCode === null && n.proc.signalCode === null) n.proc.kill('SIGKILL');
   services?.etcd.stop();
@@ -118,6 +137,17 @@ test('an upload spread over three nodes transcodes and plays through another nod
   const { stdout } = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0',
     new URL(viaB.hls, nodes['node-b'].base).href]);
   assert.ok(Math.abs(Number(stdout.trim()) - 6) < 1, `duration ${stdout}`);
+  // The webhook got each event once, signed, whichever member did the work.
+  await eventually('both events delivered', async () => received.length >= 2 || received.length);
+  await new Promise((r) => setTimeout(r, 2000));  // no second copy follows
+  const types = received.map((g) => JSON.parse(g.body)).filter((b) => b.data.video_id === videoId).map((b) => b.type);
+  assert.deepEqual(types.sort(), ['upload.completed', 'video.ready']);
+  for (const g of received) {
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(g.headers['streamgate-signature']);
+    assert.equal(v1, crypto.createHmac('sha256', hookSecret).update(`${t}.${g.body}`).digest('hex'));
+  }
+  const listed = await (await api('node-c', '/api/v1/webhooks')).json();
+  assert.equal(listed.webhooks.length, 1, 'the webhook is a cluster record');
 });
 
 test('a re-run replaces the renditions; members drop their copies of the old ones', async () => {

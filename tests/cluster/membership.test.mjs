@@ -219,6 +219,31 @@ test("any node answers for another member's recent log lines, or for all of them
   assert.equal(unknown.status, 404);
 });
 
+test('a cluster-scope schedule runs once per period in the cluster; a node-scope one on each node', async () => {
+  const admin = { headers: { 'X-Admin-Token': 'admin-secret' } };
+  const schedulesOf = async (n) => (await (await fetch(`${n.base}/api/v1/admin/schedules`, admin)).json()).schedules;
+  const ids = Object.fromEntries((await members(nodes[0])).map((m) => [m.name, m.id]));
+  const seen = await Promise.all(nodes.slice(0, 3).map(schedulesOf));
+  const sweeps = seen.map((list) => list.find((s) => s.name === 'auth.sweep'));
+  assert.ok(sweeps.every((s) => s.last_run === sweeps[0].last_run && s.last_node === sweeps[0].last_node), JSON.stringify(sweeps));
+  assert.ok(Object.values(ids).includes(sweeps[0].last_node), sweeps[0].last_node);
+  ['node-a', 'node-b', 'node-c'].forEach((name, i) =>
+    assert.equal(seen[i].find((s) => s.name === 'uploads.sweep').last_node, ids[name], name));
+  // Every member tried at start; the log of every member shows one run per period.
+  const lines = await (await fetch(`${nodes[0].base}/api/v1/admin/logs?node=all&component=jobs&limit=10000`, admin)).json();
+  const runs = lines.lines.filter((l) => l.msg === 'scheduled job ran' && l.schedule === 'auth.sweep').map((l) => Date.parse(l.ts));
+  assert.ok(runs.length >= 1);
+  for (let i = 1; i < runs.length; i++) assert.ok(runs[i] - runs[i - 1] >= 59000, `runs ${runs.map((r) => new Date(r).toISOString())}`);
+  // Run now through node-b: its record, as node-c reads it.
+  const ran = await (await fetch(`${nodes[1].base}/api/v1/admin/schedules/auth.sweep/run`, { ...admin, method: 'POST' })).json();
+  assert.equal(ran.last_node, ids['node-b']);
+  for (let i = 0; i < 50; i++) {
+    if ((await schedulesOf(nodes[2])).find((s) => s.name === 'auth.sweep').last_run === ran.last_run) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail('node-c never read the run made through node-b');
+});
+
 test('a node killed with -9 leaves the member table within its lease', async () => {
   const d = nodes[3];
   await new Promise((r) => setTimeout(r, 2500));  // an evaluation after node-h was killed
