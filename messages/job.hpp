@@ -11,6 +11,20 @@
 
 namespace sg {
 
+/// One attempt at a job: when it ended, on which member, and how
+/// ("succeeded", "cancelled", or the error).
+struct job_attempt {
+  int64_t started_ms = 0;
+  int64_t ended_ms = 0;
+  std::string node;
+  std::string outcome;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_attempt& x) {
+  return f(caf::meta::type_name("job_attempt"), x.started_ms, x.ended_ms, x.node, x.outcome);
+}
+
 struct job_info {
   std::string id;
   std::string video_id;
@@ -25,6 +39,8 @@ struct job_info {
   int64_t updated_ms = 0;
   int64_t not_before_ms = 0;  // retry backoff
   std::string node;  // on a cluster, the member that claimed it: only its writes count
+  std::vector<job_attempt> history;  // the latest attempts, oldest first
+  bool dismissed = false;  // a failed job the operator put aside: no longer a dead letter
 
   bool active() const { return state == job_state::queued || state == job_state::running; }
 };
@@ -32,7 +48,8 @@ struct job_info {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_info& x) {
   return f(caf::meta::type_name("job_info"), x.id, x.video_id, x.owner, x.state, x.attempts, x.crashes,
-           x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms, x.node);
+           x.progress, x.position_ms, x.error, x.created_ms, x.updated_ms, x.not_before_ms, x.node, x.history,
+           x.dismissed);
 }
 
 /// What a source may hold before it is refused: checked at probe time and

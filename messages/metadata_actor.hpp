@@ -49,6 +49,11 @@ using job_store_actor = caf::typed_actor<
   caf::replies_to<caf::get_atom, job_atom, std::string>::with<job_info>,
   // The jobs still queued or running.
   caf::replies_to<list_atom, job_atom>::with<std::vector<job_info>>,
+  // Each video's latest job when it is in this state and not dismissed
+  // (failed: the dead letters), newest first.
+  caf::replies_to<list_atom, job_atom, job_state>::with<std::vector<job_info>>,
+  // Puts a failed job aside (errc::conflict for any other state).
+  caf::replies_to<dismiss_atom, job_atom, std::string>::with<job_info>,
   // A new job for the owner's video, queued with the video in one write
   // (errc::conflict while its latest job is active).
   caf::replies_to<create_atom, principal, std::string>::with<job_info>,

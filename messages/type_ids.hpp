@@ -30,6 +30,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::upload_spec))
   CAF_ADD_TYPE_ID(streamgate, (sg::upload_info))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::upload_info>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::job_attempt))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::job_attempt>))
   CAF_ADD_TYPE_ID(streamgate, (sg::job_info))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::job_info>))
 

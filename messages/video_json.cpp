@@ -120,6 +120,12 @@ void to_json(nlohmann::json& j, const job_info& x) {
        {"not_before_ms", x.not_before_ms}};
   if (!x.node.empty())
     j["node"] = x.node;
+  auto history = nlohmann::json::array();
+  for (const auto& a : x.history)
+    history.push_back({{"started_ms", a.started_ms}, {"ended_ms", a.ended_ms}, {"node", a.node}, {"outcome", a.outcome}});
+  j["history"] = std::move(history);
+  if (x.dismissed)
+    j["dismissed"] = true;
 }
 
 void from_json(const nlohmann::json& j, job_info& x) {
@@ -136,6 +142,13 @@ void from_json(const nlohmann::json& j, job_info& x) {
   x.updated_ms = j.value("updated_ms", int64_t{0});
   x.not_before_ms = j.value("not_before_ms", int64_t{0});
   x.node = j.value("node", "");
+  x.history.clear();
+  if (auto h = j.find("history"); h != j.end() && h->is_array())
+    for (const auto& a : *h)
+      if (a.is_object())
+        x.history.push_back({a.value("started_ms", int64_t{0}), a.value("ended_ms", int64_t{0}), a.value("node", ""),
+                             a.value("outcome", "")});
+  x.dismissed = j.value("dismissed", false);
 }
 
 void to_json(nlohmann::json& j, const upload_info& u) {

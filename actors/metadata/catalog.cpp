@@ -243,6 +243,33 @@ std::vector<job_info> catalog::active_jobs() {
   return out;
 }
 
+std::vector<job_info> catalog::latest_jobs_in(job_state state) {
+  std::vector<job_info> out;
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::jobs))};
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto j = parse<job_info>(it->value().ToString());
+    if (!j || j->state != state || j->dismissed)
+      continue;
+    auto v = get_video(j->video_id);
+    if (v && v->job_id == j->id)
+      out.push_back(std::move(*j));
+  }
+  std::sort(out.begin(), out.end(), [](const job_info& a, const job_info& b) { return a.updated_ms > b.updated_ms; });
+  return out;
+}
+
+std::optional<job_info> catalog::dismiss_job(const std::string& id, bool* was_failed) {
+  return transact([&](record_txn& txn) -> std::optional<job_info> {
+    auto j = txn.get_job(id);
+    *was_failed = j && j->state == job_state::failed;
+    if (!j || !*was_failed)
+      return j;
+    j->dismissed = true;
+    txn.put(*j);
+    return j;
+  });
+}
+
 std::optional<video> catalog::apply_state(const video_state& s, const job_info& j) {
   return transact([&](record_txn& txn) -> std::optional<video> {
     // Fencing: a member that lost its claim (it was paused past its lease,

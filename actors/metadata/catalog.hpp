@@ -87,6 +87,12 @@ public:
 
   std::optional<job_info> get_job(const std::string& id);
   std::vector<job_info> active_jobs();
+  /// The jobs in `state` that are still their video's latest and were not
+  /// dismissed (failed: the dead letters), newest first.
+  std::vector<job_info> latest_jobs_in(job_state state);
+  /// Puts a failed job aside; the job as stored, nothing when there is none.
+  /// `was_failed` says whether it was failed (else it is left as it is).
+  std::optional<job_info> dismiss_job(const std::string& id, bool* was_failed);
   /// Applies a processing change to the stored video and stores the job, at
   /// once. Returns the updated video, or nothing when it no longer exists.
   /// Throws job_fenced when the stored job names another node than `j`.

@@ -233,6 +233,21 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
         return not_found("job", id);
       });
     },
+    [&db](list_atom, job_atom, job_state state) {
+      return guarded<std::vector<job_info>>(
+        [&]() -> caf::result<std::vector<job_info>> { return db.latest_jobs_in(state); });
+    },
+    [&db](dismiss_atom, job_atom, const std::string& id) {
+      return guarded<job_info>([&]() -> caf::result<job_info> {
+        bool failed = false;
+        auto j = db.dismiss_job(id, &failed);
+        if (!j)
+          return make_error(errc::not_found, "no such job");
+        if (!failed)
+          return make_error(errc::conflict, "only a failed job is dismissed; this one is " + to_string(j->state));
+        return std::move(*j);
+      });
+    },
     [&db](list_atom, job_atom) {
       return guarded<std::vector<job_info>>(
         [&]() -> caf::result<std::vector<job_info>> { return db.active_jobs(); });

@@ -30,6 +30,7 @@ struct worker_slot {
   worker_host_actor host;
   std::string job_id;  // empty: idle
   int64_t idle_since_ms = 0;
+  int64_t started_ms = 0;  // of its current job's attempt
 };
 
 // The public interface, the directory's updates and the supervisor's timer.

@@ -204,6 +204,7 @@ void fail_attempt(supervisor_ptr self, const std::string& job_id, const std::str
 }
 
 void start_job(supervisor_ptr self, worker_slot& slot, job_info& job) {
+  slot.started_ms = now_ms();
   job.state = job_state::running;
   job.attempts += 1;
   job.progress = 0;
@@ -288,9 +289,21 @@ void settle_cancel(supervisor_ptr self, const job_info& job) {
   st.cancelling.erase(job.id);
 }
 
+// The attempt that just ended, kept with the job (the latest few) for the
+// operator: a dead letter shows what each try met.
+void record_attempt(const supervisor_state& st, job_info& job, int64_t started_ms, std::string outcome) {
+  constexpr size_t kept = 20;
+  job.history.push_back({started_ms, now_ms(), st.settings.node_id.empty() ? "local" : st.settings.node_id,
+                         std::move(outcome)});
+  if (job.history.size() > kept)
+    job.history.erase(job.history.begin());
+}
+
 void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   auto& st = self->state;
+  int64_t started_ms = 0;
   if (auto* slot = st.slot_of(out.job_id)) {
+    started_ms = slot->started_ms;
     slot->job_id.clear();
     slot->idle_since_ms = clock_ms(self);
   }
@@ -298,6 +311,8 @@ void finish(supervisor_ptr self, transcode_outcome out, bool crashed) {
   if (found == st.jobs.end())
     return;
   auto job = found->second;
+  record_attempt(st, job, started_ms, out.status == job_state::succeeded ? "succeeded"
+                          : out.status == job_state::cancelled ? "cancelled" : out.error);
   job.updated_ms = now_ms();
   job.error = out.error;
   if (crashed && ++job.crashes >= poisonous_crashes) {

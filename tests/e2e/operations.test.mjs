@@ -2,7 +2,8 @@
 // owner-scoped and refuse to reach into the node's network, deliveries signed
 // the documented way and received by a real HTTP server, a failing receiver
 // retried with growing delays until its delivery is a dead letter that the
-// operator retries or dismisses, and the scheduled jobs listed and run now.
+// operator retries or dismisses, failed transcodes kept as dead letters with
+// their attempts, and the scheduled jobs listed and run now.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -201,6 +202,49 @@ test('a failing receiver is retried with growing delays, then dead-lettered; the
   for (const [p, status] of [['/api/v1/admin/deliveries/dlv_nothing', 404], ['/api/v1/admin/deliveries?state=odd', 400]])
     assert.equal((await api(p, ADMIN)).status, status, p);
   assert.equal((await api('/api/v1/admin/deliveries?state=dead', { 'X-Admin-Token': 'guess' })).status, 403);
+  await api(`/api/v1/webhooks/${made.id}`, owner, { method: 'DELETE' });
+});
+
+test('a failed transcode is a dead letter with its history; retried, then dismissed; video.failed is announced', async () => {
+  const hook = await receiver();
+  const made = (await json(await api('/api/v1/webhooks', owner,
+    { method: 'POST', body: JSON.stringify({ url: hook.url, events: ['video.failed'] }) }))).body;
+  const junk = path.join(work, 'junk.mp4');
+  fs.writeFileSync(junk, crypto.randomBytes(64 * 1024));
+  const r = await fetch(`${node.base}/api/v1/videos/upload?title=Junk`, { method: 'POST', headers: owner, body: fs.readFileSync(junk) });
+  assert.equal(r.status, 201);
+  const { id } = await r.json();
+  const failedJob = async () => {
+    const letters = (await json(await api('/api/v1/admin/dead-letters', ADMIN))).body;
+    return letters.jobs.find((j) => j.video_id === id);
+  };
+  const first = await until('the failed job is a dead letter', failedJob, 60000);
+  assert.equal(first.state, 'failed');
+  assert.equal(first.history.length, first.attempts);
+  assert.ok(first.history.every((h) => h.node === 'local' && h.outcome && Date.parse(h.ended_at) >= Date.parse(h.started_at)),
+    JSON.stringify(first.history));
+  assert.equal((await json(await api(`/api/v1/admin/jobs/${first.id}`, ADMIN))).body.history.length, first.attempts);
+  await until('video.failed delivered', () => hook.got.some((g) => JSON.parse(g.body).data.video_id === id), 10000);
+  const announced = JSON.parse(hook.got.find((g) => JSON.parse(g.body).data.video_id === id).body);
+  assert.equal(announced.type, 'video.failed');
+  assert.ok(announced.data.error, JSON.stringify(announced));
+  // Retried: a new job for the video; the old one is no longer its latest.
+  const retried = await json(await api(`/api/v1/admin/jobs/${first.id}/retry`, ADMIN, { method: 'POST' }));
+  assert.equal(retried.status, 202, JSON.stringify(retried.body));
+  assert.notEqual(retried.body.id, first.id);
+  const second = await until('the retry failed too', async () => {
+    const j = await failedJob();
+    return j && j.id === retried.body.id && j;
+  }, 60000);
+  assert.equal((await api(`/api/v1/admin/jobs/${first.id}/retry`, ADMIN, { method: 'POST' })).status, 409);
+  const dismissed = await json(await api(`/api/v1/admin/jobs/${second.id}/dismiss`, ADMIN, { method: 'POST' }));
+  assert.equal(dismissed.status, 200);
+  assert.equal(dismissed.body.dismissed, true);
+  assert.equal(await failedJob(), undefined);
+  assert.equal((await api(`/api/v1/admin/jobs/${second.id}/retry`, ADMIN, { method: 'POST' })).status, 409);
+  for (const bad of ['nothing', '0123456789abcdef'])
+    assert.equal((await api(`/api/v1/admin/jobs/${bad}`, ADMIN)).status, 404, bad);
+  assert.equal((await api('/api/v1/admin/dead-letters', {})).status, 403);
   await api(`/api/v1/webhooks/${made.id}`, owner, { method: 'DELETE' });
 });
 

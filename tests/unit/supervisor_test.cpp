@@ -33,6 +33,10 @@ job_store_actor::behavior_type job_store(job_store_actor::pointer, std::shared_p
   return {
     [queued](caf::get_atom, job_atom, const std::string&) { return queued; },
     [queued](list_atom, job_atom) { return std::vector<job_info>{queued}; },
+    [](list_atom, job_atom, job_state) { return std::vector<job_info>{}; },
+    [](dismiss_atom, job_atom, const std::string&) -> caf::result<job_info> {
+      return caf::sec::unexpected_message;
+    },
     [](create_atom, const principal&, const std::string&) -> caf::result<job_info> {
       return caf::sec::unexpected_message;
     },
@@ -177,6 +181,14 @@ BOOST_FIXTURE_TEST_CASE(a_transient_failure_retries_after_backoff_then_fails_for
   // The last attempt's failure is final.
   BOOST_TEST((last_state() == job_state::failed));
   BOOST_TEST(stored->jobs.back().attempts == 3u);
+  // Each attempt is in the job's history, for the dead letter.
+  const auto& history = stored->jobs.back().history;
+  BOOST_REQUIRE(history.size() == 3u);
+  for (const auto& a : history) {
+    BOOST_TEST(a.node == "local");
+    BOOST_TEST(!a.outcome.empty());
+    BOOST_TEST(a.ended_ms >= a.started_ms);
+  }
   BOOST_TEST((stored->states.back().status == video_status::failed));
   advance(10s);
   BOOST_TEST(*runs == 3);
