@@ -1,6 +1,10 @@
 // Operator endpoints behind the admin token (X-Admin-Token): cache stats and
 // invalidation, the cluster's members, recent log lines and alerts of any
 // member. Without a configured token they answer 403.
+#include <atomic>
+#include <map>
+#include <thread>
+
 #include <nlohmann/json.hpp>
 
 #include "gateway/admin_token.hpp"
@@ -175,7 +179,78 @@ caf::expected<nlohmann::json> member_logs(const gateway_context& ctx, const memb
   return lines;
 }
 
-// This node's lines, or those of the members `node` names, merged by time.
+// The lines of every member named, merged in time order (ISO 8601 UTC
+// timestamps with milliseconds sort as text), the newest `q.limit`.
+caf::expected<nlohmann::json> merged_logs(const gateway_context& ctx, const named_members& which,
+                                          const log_query& q) {
+  auto lines = nlohmann::json::array();
+  for (const auto& m : which.members) {
+    auto got = member_logs(ctx, m, q, which.is_self(m));
+    if (!got)
+      return got.error();
+    for (auto& line : *got)
+      lines.push_back(std::move(line));
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a.value("ts", "") < b.value("ts", "");
+  });
+  if (lines.size() > q.limit)
+    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(lines.size() - q.limit));
+  return lines;
+}
+
+// follow=1: the matching lines, then new ones as they come (NDJSON, polled
+// every half second), until the client goes, the node drains, or an hour
+// passed. Each follower holds an HTTP thread: a few at once per node.
+constexpr auto follow_poll = std::chrono::milliseconds(500);
+constexpr int64_t follow_longest_ms = 3'600'000;
+constexpr int64_t follow_overlap_ms = 2000;  // lines reach a member's ring a little late
+constexpr int most_followers = 4;
+std::atomic<int> followers{0};
+
+struct follow_state {
+  named_members which;
+  log_query query;
+  int64_t until_ms = 0;
+  std::map<std::string, int64_t> written;  // recent lines written, to skip them in the overlap
+};
+
+bool follow_step(const gateway_context& ctx, follow_state& f, httplib::DataSink& sink) {
+  auto polled_ms = now_ms();
+  auto lines = merged_logs(ctx, f.which, f.query);
+  if (lines)
+    for (const auto& line : *lines) {
+      auto text = line.dump();
+      if (!f.written.emplace(text, polled_ms).second)
+        continue;
+      text += '\n';
+      if (!sink.write(text.data(), text.size()))
+        return false;
+    }
+  for (auto it = f.written.begin(); it != f.written.end();)
+    it = polled_ms - it->second > 2 * follow_overlap_ms ? f.written.erase(it) : std::next(it);
+  f.query.since_ms = polled_ms - follow_overlap_ms;
+  if (!sink.is_writable() || !ctx.started->load() || polled_ms > f.until_ms) {
+    sink.done();
+    return true;
+  }
+  std::this_thread::sleep_for(follow_poll);
+  return true;
+}
+
+void follow(const gateway_context& ctx, httplib::Response& res, named_members which, log_query q) {
+  if (followers.fetch_add(1) >= most_followers) {
+    followers.fetch_sub(1);
+    return problem(res, 503, "at most 4 log followers at once per node");
+  }
+  auto f = std::make_shared<follow_state>(follow_state{std::move(which), q, now_ms() + follow_longest_ms, {}});
+  res.set_chunked_content_provider(
+    "application/x-ndjson", [&ctx, f](size_t, httplib::DataSink& sink) { return follow_step(ctx, *f, sink); },
+    [](bool) { followers.fetch_sub(1); });
+}
+
+// This node's lines, or those of the members `node` names, merged by time;
+// with follow=1, new ones as they come.
 void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
@@ -199,24 +274,18 @@ void logs(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
       return problem(res, 400, "limit is 1 to 10000");
     q.limit = static_cast<uint32_t>(*limit);
   }
+  const auto follow_wanted = req.get_param_value("follow");
+  if (!follow_wanted.empty() && follow_wanted != "1" && follow_wanted != "0")
+    return problem(res, 400, "follow is 1 or 0");
   named_members which;
   if (!members_named(ctx, req, res, which))
     return;
-  auto lines = nlohmann::json::array();
-  for (const auto& m : which.members) {
-    auto got = member_logs(ctx, m, q, which.is_self(m));
-    if (!got)
-      return problem(res, got.error());
-    for (auto& line : *got)
-      lines.push_back(std::move(line));
-  }
-  // ISO 8601 UTC timestamps with milliseconds sort as text.
-  std::stable_sort(lines.begin(), lines.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a.value("ts", "") < b.value("ts", "");
-  });
-  if (lines.size() > q.limit)
-    lines.erase(lines.begin(), lines.begin() + static_cast<std::ptrdiff_t>(lines.size() - q.limit));
-  send_json(res, {{"lines", lines}});
+  if (follow_wanted == "1")
+    return follow(ctx, res, std::move(which), q);
+  auto lines = merged_logs(ctx, which, q);
+  if (!lines)
+    return problem(res, lines.error());
+  send_json(res, {{"lines", *lines}});
 }
 
 nlohmann::json alert_json(const alert_info& a, const std::string& node) {

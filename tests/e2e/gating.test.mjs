@@ -260,3 +260,30 @@ test("the node's recent log lines are queryable by the operator, filtered", asyn
   }
   assert.equal((await fetch(`${node.base}/health/live`)).status, 200);
 });
+
+test('follow=1 streams the matching lines, then new ones as they come', async () => {
+  const headers = { 'X-Admin-Token': 'operator-secret' };
+  const followOnce = async () => {
+    const ac = new AbortController();
+    const r = await fetch(`${node.base}/api/v1/admin/logs?follow=1&component=jobs&since=${Date.now()}`, { headers, signal: ac.signal });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/x-ndjson');
+    const reader = r.body.getReader();
+    await fetch(`${node.base}/api/v1/admin/schedules/auth.sweep/run`, { method: 'POST', headers });
+    let text = '';
+    const deadline = Date.now() + 5000;
+    while (!text.includes('\n') && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    ac.abort();
+    const line = JSON.parse(text.split('\n')[0]);
+    assert.equal(line.msg, 'scheduled job ran');
+    assert.equal(line.node, 'local');
+  };
+  // More followers, one after another, than may follow at once: each one
+  // that went freed its place.
+  for (let i = 0; i < 6; i++) await followOnce();
+  assert.equal((await fetch(`${node.base}/api/v1/admin/logs?follow=yes`, { headers })).status, 400);
+});
