@@ -45,12 +45,17 @@ nlohmann::json delivery_json(const delivery& d) {
   return out;
 }
 
-// The jobs service, or a 503 that says why not.
+// The jobs service, or an answer that says why not (503).
 jobs_actor jobs_of(const gateway_context& ctx, httplib::Response& res) {
   auto jobs = ctx.peer<service::jobs>();
   if (!jobs)
     problem(res, 503, "no jobs service is running");
   return jobs;
+}
+
+// The same for the operator: the admin token first (403).
+jobs_actor jobs_for_admin(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
+  return admin(ctx, req, res) ? jobs_of(ctx, res) : jobs_actor{};
 }
 
 void create(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -104,9 +109,7 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
 }
 
 void schedules(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!admin(ctx, req, res))
-    return;
-  auto jobs = jobs_of(ctx, res);
+  auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
   auto all = ask<std::vector<schedule_info>>(ctx, jobs, schedule_atom::value, list_atom::value);
@@ -119,9 +122,7 @@ void schedules(const gateway_context& ctx, const httplib::Request& req, httplib:
 }
 
 void run_schedule(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!admin(ctx, req, res))
-    return;
-  auto jobs = jobs_of(ctx, res);
+  auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
   auto s = ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, req.matches[1].str());
@@ -131,9 +132,7 @@ void run_schedule(const gateway_context& ctx, const httplib::Request& req, httpl
 }
 
 void deliveries(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!admin(ctx, req, res))
-    return;
-  auto jobs = jobs_of(ctx, res);
+  auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
   auto all = ask<std::vector<delivery>>(ctx, jobs, deliver_atom::value, list_atom::value, req.get_param_value("state"));
@@ -148,9 +147,7 @@ void deliveries(const gateway_context& ctx, const httplib::Request& req, httplib
 // One delivery: read, retried (a dead letter) or dismissed.
 template <class... Atoms>
 void one_delivery(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res, Atoms... what) {
-  if (!admin(ctx, req, res))
-    return;
-  auto jobs = jobs_of(ctx, res);
+  auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
   auto d = ask<delivery>(ctx, jobs, deliver_atom::value, what..., req.matches[1].str());
