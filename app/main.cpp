@@ -6,6 +6,7 @@
 
 #include "app/certs.hpp"
 #include "app/node.hpp"
+#include "app/shell.hpp"
 #include "app/worker.hpp"
 #include "runtime/config.hpp"
 
@@ -16,6 +17,7 @@ const char* usage =
   "Usage:\n"
   "  streamgate node [options]   run a node (streamgate node --help lists options)\n"
   "  streamgate certs COMMAND    make the cluster's certificates (streamgate certs --help)\n"
+  "  streamgate shell [options]  the admin shell of a running node (streamgate shell --help)\n"
   "  streamgate --help           this text\n";
 
 }  // namespace
@@ -40,6 +42,8 @@ int main(int argc, char** argv) {
   }
   if (args[0] == "certs")
     return sg::certs::run({args.begin() + 1, args.end()});
+  if (args[0] == "shell")
+    return sg::run_shell({args.begin() + 1, args.end()});
   if (args[0] == "worker")
     return sg::run_worker({args.begin() + 1, args.end()});
   std::cerr << "unknown command '" << args[0] << "'\n\n" << usage;

@@ -16,6 +16,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/directory/directory.hpp"
+#include "app/admin.hpp"
 #include "app/cluster_node.hpp"
 #include "app/roles.hpp"
 #include "cluster/transport.hpp"
@@ -173,6 +174,7 @@ int run_node(node_config config) {
     }
     running.push_back({r, std::move(*actors)});
   }
+  auto admin = open_admin_door(sys, config, env.directory);
   env.started->store(true);
   std::vector<std::string> serving;
   for (const auto* r : *plan)
@@ -184,6 +186,7 @@ int run_node(node_config config) {
   sigwait(&signals, &sig);
   log::info("node", "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   env.started->store(false);
+  caf::anon_send_exit(admin, caf::exit_reason::user_shutdown);
   bool clean = stop_all(self, running, grace);
   log::info("node", "stopped");
   if (!clean) {

@@ -115,27 +115,16 @@ void admin_job(const gateway_context& ctx, const httplib::Request& req, httplib:
   send_json(res, admin_json(*j));
 }
 
-// A failed job tried again: a new job for its video, as its owner would.
+// A failed job tried again: a new job for its video (the store decides).
 void retry_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
   auto id = req.matches[1].str();
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
-  auto store = ctx.peer<service::job_store>();
-  auto j = ask<job_info>(ctx, store, caf::get_atom::value, job_atom::value, id);
-  if (!j)
-    return problem(res, j.error());
-  if (j->state != job_state::failed || j->dismissed)
-    return problem(res, 409, "only a failed job that was not dismissed is retried; this one is " + to_string(j->state));
-  auto v = ask<video>(ctx, ctx.peer<service::video_store>(), caf::get_atom::value, video_atom::value, j->video_id);
-  if (!v)
-    return problem(res, v.error());
-  if (v->job_id != j->id)
-    return problem(res, 409, "the video has a later job (" + v->job_id + "): retry that one");
   if (!ctx.peer<service::transcoder>())
     return problem(res, 503, "this node does not transcode");
-  auto next = ask<job_info>(ctx, store, create_atom::value, principal{j->owner}, j->video_id);
+  auto next = ask<job_info>(ctx, ctx.peer<service::job_store>(), retry_atom::value, job_atom::value, id);
   if (!next)
     return problem(res, next.error());
   caf::anon_send(ctx.peer<service::transcoder>(), kick_atom::value, next->id);

@@ -52,6 +52,9 @@ using job_store_actor = caf::typed_actor<
   // Each video's latest job when it is in this state and not dismissed
   // (failed: the dead letters), newest first.
   caf::replies_to<list_atom, job_atom, job_state>::with<std::vector<job_info>>,
+  // A dead letter tried again: a new job for its video, queued with it
+  // (errc::conflict unless it is the video's latest failed job, not dismissed).
+  caf::replies_to<retry_atom, job_atom, std::string>::with<job_info>,
   // Puts a failed job aside (errc::conflict for any other state).
   caf::replies_to<dismiss_atom, job_atom, std::string>::with<job_info>,
   // A new job for the owner's video, queued with the video in one write

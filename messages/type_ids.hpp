@@ -6,6 +6,7 @@
 
 #include <caf/type_id.hpp>
 
+#include "messages/admin_actor.hpp"
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
@@ -30,6 +31,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::upload_spec))
   CAF_ADD_TYPE_ID(streamgate, (sg::upload_info))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::upload_info>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::job_state))
   CAF_ADD_TYPE_ID(streamgate, (sg::job_attempt))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::job_attempt>))
   CAF_ADD_TYPE_ID(streamgate, (sg::job_info))
@@ -100,5 +102,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::greeter_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::ops_store_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::jobs_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::admin_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

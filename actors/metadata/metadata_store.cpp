@@ -59,6 +59,23 @@ caf::result<T> guarded(F&& f) {
 }
 
 // A re-run: a new job for the owner's video, queued with it in one transaction.
+// Queues a new job for the video (the transaction writes both).
+job_info queue_job(record_txn& txn, video& v) {
+  job_info j;
+  j.id = random_hex(8);
+  j.video_id = v.id;
+  j.owner = v.owner;
+  j.created_ms = j.updated_ms = now_ms();
+  v.status = video_status::queued;
+  v.progress = 0;
+  v.error.clear();
+  v.job_id = j.id;
+  v.updated_ms = j.updated_ms;
+  txn.put(j);
+  txn.put(v);
+  return j;
+}
+
 caf::result<job_info> new_job(catalog& db, const principal& who, const std::string& video_id) {
   caf::error refused;
   auto job = db.transact([&](record_txn& txn) -> std::optional<job_info> {
@@ -77,19 +94,32 @@ caf::result<job_info> new_job(catalog& db, const principal& who, const std::stri
         refused = make_error(errc::conflict, "job " + current->id + " is already " + to_string(current->state));
         return std::nullopt;
       }
-    job_info j;
-    j.id = random_hex(8);
-    j.video_id = v->id;
-    j.owner = v->owner;
-    j.created_ms = j.updated_ms = now_ms();
-    v->status = video_status::queued;
-    v->progress = 0;
-    v->error.clear();
-    v->job_id = j.id;
-    v->updated_ms = j.updated_ms;
-    txn.put(j);
-    txn.put(*v);
-    return j;
+    return queue_job(txn, *v);
+  });
+  if (!job)
+    return refused;
+  return std::move(*job);
+}
+
+// A dead letter tried again: a new job for its video, when the failed job is
+// still the video's latest and was not dismissed (the operator's retry).
+caf::result<job_info> retry_job(catalog& db, const std::string& job_id) {
+  caf::error refused;
+  auto job = db.transact([&](record_txn& txn) -> std::optional<job_info> {
+    refused = caf::error{};
+    auto failed = txn.get_job(job_id);
+    auto v = failed ? txn.get_video(failed->video_id) : std::nullopt;
+    if (!failed || !v) {
+      refused = not_found("job", job_id);
+      return std::nullopt;
+    }
+    if (failed->state != job_state::failed || failed->dismissed || v->job_id != failed->id) {
+      refused = make_error(errc::conflict, failed->state != job_state::failed ? "the job is " + to_string(failed->state)
+                                           : failed->dismissed ? "the job was dismissed"
+                                                               : "the video has a later job (" + v->job_id + ")");
+      return std::nullopt;
+    }
+    return queue_job(txn, *v);
   });
   if (!job)
     return refused;
@@ -236,6 +266,9 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [&db](list_atom, job_atom, job_state state) {
       return guarded<std::vector<job_info>>(
         [&]() -> caf::result<std::vector<job_info>> { return db.latest_jobs_in(state); });
+    },
+    [&db](retry_atom, job_atom, const std::string& id) {
+      return guarded<job_info>([&]() -> caf::result<job_info> { return retry_job(db, id); });
     },
     [&db](dismiss_atom, job_atom, const std::string& id) {
       return guarded<job_info>([&]() -> caf::result<job_info> {

@@ -10,7 +10,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { BIN, freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
 import { signIn } from './sign_in.mjs';
 
 const work = tempDir('sg-e2e-ops-');
@@ -20,7 +22,30 @@ let node;
 let owner;  // { Authorization }
 let other;
 let clip;
+let shellPort;
 const receivers = [];
+const run = promisify(execFile);
+
+// `streamgate shell` against the node: its exit code, stdout and stderr.
+async function shell(args, input) {
+  const all = ['shell', '--connect', `127.0.0.1:${shellPort}`, ...args];
+  if (input !== undefined) {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(BIN, all, { input, encoding: 'utf8', timeout: 20000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+  try {
+    const { stdout, stderr } = await run(BIN, all, { timeout: 20000 });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+const shellJson = async (commands) => {
+  const r = await shell(['--admin-token', 'ops-secret', '--json', '-c', commands]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+};
 
 // A webhook receiver: records each request (headers, raw body, time) and
 // answers with `status()`.
@@ -65,10 +90,12 @@ async function uploadAndSettle(title) {
 }
 
 before(async () => {
+  shellPort = await freePort();
   node = await startNode({
     dataDir: path.join(work, 'data'), port: await freePort(),
     args: ['--admin-token', 'ops-secret', '--rate-limit', 'auth=0/1', '--webhook-allow-private', '--challenge-ttl', '2',
-      '--webhook-attempts', '3', '--webhook-backoff-ms', '300', '--transcode-workers-max', '1', '--ladder', '240'],
+      '--webhook-attempts', '3', '--webhook-backoff-ms', '300', '--transcode-workers-max', '1', '--ladder', '240',
+      '--cluster-port', String(shellPort)],
   });
   owner = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
   other = { Authorization: `Bearer ${(await signIn(node.base, OTHER_KEY)).token}` };
@@ -224,6 +251,10 @@ test('a failed transcode is a dead letter with its history; retried, then dismis
   assert.ok(first.history.every((h) => h.node === 'local' && h.outcome && Date.parse(h.ended_at) >= Date.parse(h.started_at)),
     JSON.stringify(first.history));
   assert.equal((await json(await api(`/api/v1/admin/jobs/${first.id}`, ADMIN))).body.history.length, first.attempts);
+  // The shell sees the same dead letter, with the same attempts.
+  const [dead, shown] = await shellJson(`jobs dead; job show ${first.id}`);
+  assert.ok(dead.some((j) => j.id === first.id && j.kind === 'transcode'), JSON.stringify(dead));
+  assert.equal(shown.history.length, first.attempts);
   await until('video.failed delivered', () => hook.got.some((g) => JSON.parse(g.body).data.video_id === id), 10000);
   const announced = JSON.parse(hook.got.find((g) => JSON.parse(g.body).data.video_id === id).body);
   assert.equal(announced.type, 'video.failed');
@@ -271,5 +302,39 @@ test('scheduled jobs are listed with their last and next runs, and run on demand
   assert.ok(Date.parse(ran.body.last_run) > Date.parse(list[0].last_run));
   assert.equal((await api('/api/v1/admin/schedules/nothing/run', ADMIN, { method: 'POST' })).status, 404);
   assert.equal((await api('/api/v1/admin/schedules', {})).status, 403);
+  assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
+});
+
+test('the admin shell runs commands over CAF: tables for people, JSON for scripts, clear refusals', async () => {
+  const [schedules, ran, cache, alerts] = await shellJson('schedules; schedule run auth.sweep; cache stats; alerts');
+  assert.deepEqual(schedules.map((x) => x.name), ['auth.sweep', 'deliveries.prune', 'uploads.sweep']);
+  assert.equal(ran.name, 'auth.sweep');
+  assert.equal(ran.last_outcome, 'ok');
+  assert.ok(cache.some((row) => row.shard === 'total'));
+  assert.ok(Array.isArray(alerts));
+  const people = await shell(['--admin-token', 'ops-secret', '-c', 'schedules']);
+  assert.match(people.stdout, /^SCHEDULE +SCOPE +EVERY/m);
+  assert.match(people.stdout, /^uploads\.sweep +node +60 s/m);
+  // Refusals: a wrong token, an unknown command, a bad argument, no node.
+  const wrong = await shell(['--admin-token', 'guess', '-c', 'alerts']);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /wrong admin token/);
+  const unknown = await shell(['--admin-token', 'ops-secret', '-c', 'alerts; frobnicate; schedules']);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  assert.doesNotMatch(unknown.stdout, /SCHEDULE/, 'stops at the first failure');
+  const missing = await shell(['--admin-token', 'ops-secret', '-c', 'job show 0123456789abcdef']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /does not exist/);
+  const bad = await shell(['--admin-token', 'ops-secret', '-c', 'logs --since forever']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /usage: logs/);
+  const nowhere = await run(BIN, ['shell', '--connect', '127.0.0.1:1', '-c', 'alerts']).catch((e) => e);
+  assert.equal(nowhere.code, 1);
+  // Line by line from its input, as a pipe gives it.
+  const piped = await shell(['--admin-token', 'ops-secret'], 'help\nschedules\n');
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.match(piped.stdout, /schedule run NAME/);
+  assert.match(piped.stdout, /auth\.sweep/);
   assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
 });

@@ -34,6 +34,9 @@ job_store_actor::behavior_type job_store(job_store_actor::pointer, std::shared_p
     [queued](caf::get_atom, job_atom, const std::string&) { return queued; },
     [queued](list_atom, job_atom) { return std::vector<job_info>{queued}; },
     [](list_atom, job_atom, job_state) { return std::vector<job_info>{}; },
+    [](retry_atom, job_atom, const std::string&) -> caf::result<job_info> {
+      return caf::sec::unexpected_message;
+    },
     [](dismiss_atom, job_atom, const std::string&) -> caf::result<job_info> {
       return caf::sec::unexpected_message;
     },

@@ -1,0 +1,58 @@
+#include "app/admin.hpp"
+
+#include <openssl/crypto.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/errors.hpp"
+#include "runtime/log.hpp"
+
+namespace sg {
+
+namespace {
+
+constexpr auto lookup_timeout = std::chrono::seconds(5);
+
+bool same_token(const std::string& want, const std::string& given) {
+  return !want.empty() && given.size() == want.size() &&
+         CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0;
+}
+
+admin_actor::behavior_type door(admin_actor::pointer self, std::string token, directory_actor directory) {
+  return {
+    [=](caf::get_atom, const std::string& given, const std::string& name) -> caf::result<caf::actor> {
+      if (token.empty())
+        return make_error(errc::forbidden, "the admin shell is off: the node has no --admin-token");
+      if (!same_token(token, given)) {
+        log::warn("admin", "shell refused: wrong admin token");
+        return make_error(errc::forbidden, "wrong admin token");
+      }
+      service s;
+      if (!service_from(name, s))
+        return make_error(errc::not_found, "no service is named '" + name.substr(0, 64) + "'");
+      auto rp = self->make_response_promise<caf::actor>();
+      self->request(directory, lookup_timeout, caf::get_atom::value, s)
+        .then([rp](const caf::actor& h) mutable { rp.deliver(h); },
+              [rp](const caf::error& e) mutable { rp.deliver(e); });
+      return rp;
+    },
+  };
+}
+
+}  // namespace
+
+admin_actor open_admin_door(caf::actor_system& sys, const node_config& config, directory_actor directory) {
+  auto admin = sys.spawn(door, config.http.admin_token, std::move(directory));
+  if (config.cluster.enabled())
+    return admin;
+  auto port = sys.middleman().publish(admin, static_cast<uint16_t>(config.cluster.port), "127.0.0.1", true);
+  if (port)
+    log::info("admin", "admin shell listening", {{"host", "127.0.0.1"}, {"port", *port}});
+  else
+    log::warn("admin", "no admin shell: cannot listen", {{"port", config.cluster.port}, {"error", to_string(port.error())}});
+  return admin;
+}
+
+}  // namespace sg

@@ -1,0 +1,154 @@
+#include "app/shell.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "app/shell_commands.hpp"
+#include "messages/registry.hpp"
+#include "runtime/json.hpp"
+
+namespace sg {
+
+namespace {
+
+struct shell_options {
+  std::string connect = "127.0.0.1:9710";
+  std::string token;
+  std::string commands;  // -c "CMD; CMD"
+  bool json = false;
+};
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in{line};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
+
+std::vector<std::string> split_commands(const std::string& text) {
+  std::vector<std::string> out;
+  std::string part;
+  std::istringstream in{text};
+  while (std::getline(in, part, ';'))
+    if (!words(part).empty())
+      out.push_back(part);
+  return out;
+}
+
+std::string help_text() {
+  std::string out = "commands:\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& c : shell::commands())
+    rows.push_back({c.name + (c.usage.empty() ? "" : " " + c.usage), c.summary});
+  rows.push_back({"help", "this list"});
+  return out + shell::table({"COMMAND", "WHAT"}, rows);
+}
+
+// Runs one command line; false when it failed (the reason is printed).
+bool run_line(shell::session& s, const std::string& line, bool json) {
+  auto w = words(line);
+  if (w.empty())
+    return true;
+  if (w[0] == "help") {
+    std::cout << help_text();
+    return true;
+  }
+  // The longest name that matches: "job show" before "jobs".
+  const shell::command* found = nullptr;
+  size_t used = 0;
+  for (const auto& c : shell::commands()) {
+    auto name = words(c.name);
+    if (name.size() > w.size() || name.size() <= used || !std::equal(name.begin(), name.end(), w.begin()))
+      continue;
+    found = &c;
+    used = name.size();
+  }
+  if (found == nullptr) {
+    std::cerr << "unknown command '" << w[0] << "' (help lists them)\n";
+    return false;
+  }
+  auto out = found->run(s, {w.begin() + static_cast<std::ptrdiff_t>(used), w.end()});
+  if (!out) {
+    auto detail = error_detail(out.error());
+    std::cerr << found->name << ": " << (detail.empty() ? caf::to_string(out.error()) : detail) << "\n";
+    return false;
+  }
+  if (json)
+    std::cout << dump_json(out->json) << "\n";
+  else
+    std::cout << out->text;
+  return true;
+}
+
+caf::expected<admin_actor> connect(caf::actor_system& sys, const std::string& where) {
+  auto colon = where.rfind(':');
+  if (colon == std::string::npos)
+    return make_error(errc::bad_request, "--connect is HOST:PORT");
+  auto port = std::strtoul(where.c_str() + colon + 1, nullptr, 10);
+  if (port == 0 || port > 65535)
+    return make_error(errc::bad_request, "--connect is HOST:PORT");
+  return sys.middleman().remote_actor<admin_actor>(where.substr(0, colon), static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+int run_shell(const std::vector<std::string>& args) {
+  shell_options o;
+  CLI::App app{"streamgate shell: the node's actors at the operator's hands"};
+  app.add_option("--connect", o.connect, "HOST:PORT of the node's admin shell (its --cluster-port)")
+    ->capture_default_str();
+  app.add_option("--admin-token", o.token, "The node's --admin-token")->envname("STREAMGATE_ADMIN_TOKEN");
+  app.add_option("-c", o.commands, "Commands to run, separated by ';' (exits non-zero at the first failure)");
+  app.add_flag("--json", o.json, "One JSON document per command");
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  caf::actor_system_config cfg;
+  register_messages(cfg);
+  cfg.load<caf::io::middleman>();
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  caf::actor_system sys{cfg};
+  auto admin = connect(sys, o.connect);
+  if (!admin) {
+    std::cerr << "cannot reach a node's admin shell at " << o.connect << ": " << caf::to_string(admin.error()) << "\n";
+    return 1;
+  }
+  caf::scoped_actor self{sys};
+  shell::session s{self, *admin, o.token};
+  // The door checks the token: ask it once so a wrong one fails at once.
+  if (auto probe = s.service("monitor"); !probe && probe.error() == errc::forbidden) {
+    std::cerr << error_detail(probe.error()) << "\n";
+    return 1;
+  }
+  if (!o.commands.empty()) {
+    for (const auto& line : split_commands(o.commands))
+      if (!run_line(s, line, o.json))
+        return 1;
+    return 0;
+  }
+  const bool interactive = ::isatty(STDIN_FILENO) != 0;
+  int failures = 0;
+  for (std::string line;;) {
+    if (interactive)
+      std::cout << "streamgate> " << std::flush;
+    if (!std::getline(std::cin, line) || line == "quit" || line == "exit")
+      break;
+    failures += run_line(s, line, o.json) ? 0 : 1;
+  }
+  return interactive || failures == 0 ? 0 : 1;
+}
+
+}  // namespace sg

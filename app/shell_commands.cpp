@@ -1,0 +1,335 @@
+#include "app/shell_commands.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+#include "messages/cache_actor.hpp"
+#include "messages/jobs_actor.hpp"
+#include "messages/metadata_actor.hpp"
+#include "messages/monitor_actor.hpp"
+#include "messages/transcode_actor.hpp"
+#include "messages/video_json.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/json.hpp"
+#include "runtime/log.hpp"
+#include "runtime/text.hpp"
+
+namespace sg::shell {
+
+namespace {
+
+using args_t = std::vector<std::string>;
+
+template <class Handle>
+caf::expected<Handle> typed(session& s, const std::string& name) {
+  auto h = s.service(name);
+  if (!h)
+    return h.error();
+  return caf::actor_cast<Handle>(*h);
+}
+
+caf::error usage(const std::string& text) {
+  return make_error(errc::bad_request, "usage: " + text);
+}
+
+std::string when(int64_t ms) {
+  return ms > 0 ? iso8601_ms(ms) : "-";
+}
+
+std::string number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// --- alerts, logs ----------------------------------------------------------
+
+caf::expected<output> alerts(session& s, const args_t&) {
+  auto monitor = typed<monitor_actor>(s, "monitor");
+  if (!monitor)
+    return monitor.error();
+  auto list = s.ask<alert_list>(*monitor, alerts_atom::value);
+  if (!list)
+    return list.error();
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : list->alerts) {
+    out.json.push_back({{"name", a.name}, {"state", a.state}, {"since", when(a.since_ms)}, {"until", when(a.until_ms)},
+                        {"value", a.value}, {"threshold", a.threshold}, {"summary", a.summary}});
+    rows.push_back({a.name, a.state, when(a.since_ms), number(a.value), number(a.threshold), a.summary});
+  }
+  out.text = rows.empty() ? "no alerts\n" : table({"ALERT", "STATE", "SINCE", "VALUE", "THRESHOLD", "WATCHES"}, rows);
+  return out;
+}
+
+// `--since 5m` and the like: a duration back from now.
+std::optional<int64_t> since(const std::string& text) {
+  static const std::pair<char, int64_t> units[] = {{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000}};
+  for (auto [unit, ms] : units)
+    if (!text.empty() && text.back() == unit)
+      if (auto n = text::parse_u64(std::string_view{text}.substr(0, text.size() - 1)); n && *n < 400 * 86'400'000ULL / ms)
+        return now_ms() - static_cast<int64_t>(*n) * ms;
+  return std::nullopt;
+}
+
+caf::expected<output> logs(session& s, const args_t& args) {
+  const char* form = "logs [--level L] [--component C] [--since 5m] [--limit N]";
+  log_query q;
+  q.limit = 100;
+  for (size_t i = 0; i < args.size(); i += 2) {
+    if (i + 1 >= args.size())
+      return usage(form);
+    const auto& value = args[i + 1];
+    if (args[i] == "--level") {
+      q.min_level = value;
+    } else if (args[i] == "--component") {
+      q.component = value;
+    } else if (args[i] == "--since") {
+      auto from = since(value);
+      if (!from)
+        return usage(form);
+      q.since_ms = *from;
+    } else if (args[i] == "--limit") {
+      auto n = text::parse_u64(value);
+      if (!n || *n == 0 || *n > 10000)
+        return usage(form);
+      q.limit = static_cast<uint32_t>(*n);
+    } else {
+      return usage(form);
+    }
+  }
+  auto monitor = typed<monitor_actor>(s, "monitor");
+  if (!monitor)
+    return monitor.error();
+  auto got = s.ask<log_lines>(*monitor, logs_atom::value, q);
+  if (!got)
+    return got.error();
+  output out{nlohmann::json::array(), {}};
+  for (const auto& line : got->lines) {
+    out.json.push_back(parse_json(line).value_or(nlohmann::json(line)));
+    out.text += line + "\n";
+  }
+  return out;
+}
+
+// --- schedules ---------------------------------------------------------------
+
+nlohmann::json schedule_json(const schedule_info& x) {
+  return {{"name", x.name},     {"scope", x.scope},           {"every_s", x.every_ms / 1000},
+          {"last_run", when(x.last_run_ms)}, {"next_run", when(x.next_run_ms)}, {"last_outcome", x.last_outcome},
+          {"last_detail", x.last_detail}, {"last_node", x.last_node}};
+}
+
+output schedule_output(const std::vector<schedule_info>& list) {
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& x : list) {
+    out.json.push_back(schedule_json(x));
+    rows.push_back({x.name, x.scope, std::to_string(x.every_ms / 1000) + " s", when(x.last_run_ms),
+                    when(x.next_run_ms), x.last_outcome.empty() ? "-" : x.last_outcome, x.last_detail});
+  }
+  out.text = table({"SCHEDULE", "SCOPE", "EVERY", "LAST RUN", "NEXT RUN", "OUTCOME", "DETAIL"}, rows);
+  return out;
+}
+
+caf::expected<output> schedules(session& s, const args_t&) {
+  auto jobs = typed<jobs_actor>(s, "jobs");
+  if (!jobs)
+    return jobs.error();
+  auto list = s.ask<std::vector<schedule_info>>(*jobs, schedule_atom::value, list_atom::value);
+  if (!list)
+    return list.error();
+  return schedule_output(*list);
+}
+
+caf::expected<output> schedule_run(session& s, const args_t& args) {
+  if (args.size() != 1)
+    return usage("schedule run NAME");
+  auto jobs = typed<jobs_actor>(s, "jobs");
+  if (!jobs)
+    return jobs.error();
+  auto ran = s.ask<schedule_info>(*jobs, schedule_atom::value, run_atom::value, args[0]);
+  if (!ran)
+    return ran.error();
+  auto out = schedule_output({*ran});
+  out.json = out.json.at(0);
+  return out;
+}
+
+// --- jobs and their dead letters -------------------------------------------
+
+nlohmann::json delivery_json(const delivery& d) {
+  auto history = nlohmann::json::array();
+  for (const auto& a : d.history)
+    history.push_back({{"at", when(a.at_ms)}, {"outcome", a.outcome}});
+  return {{"id", d.id},       {"kind", "webhook"}, {"event", d.event}, {"url", d.url}, {"state", d.state},
+          {"attempts", d.attempts}, {"created", when(d.created_ms)}, {"history", history}};
+}
+
+nlohmann::json job_json(const job_info& j) {
+  nlohmann::json out = j;
+  out["kind"] = "transcode";
+  return out;
+}
+
+caf::expected<output> jobs_dead(session& s, const args_t& args) {
+  if (args.size() != 1 || args[0] != "dead")
+    return usage("jobs dead");
+  auto store = typed<job_store_actor>(s, "job_store");
+  auto jobs = typed<jobs_actor>(s, "jobs");
+  if (!store || !jobs)
+    return store ? jobs.error() : store.error();
+  auto failed = s.ask<std::vector<job_info>>(*store, list_atom::value, job_atom::value, job_state::failed);
+  auto dead = s.ask<std::vector<delivery>>(*jobs, deliver_atom::value, list_atom::value, std::string{"dead"});
+  if (!failed || !dead)
+    return failed ? dead.error() : failed.error();
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& j : *failed) {
+    out.json.push_back(job_json(j));
+    rows.push_back({j.id, "transcode", "video " + j.video_id, std::to_string(j.attempts), when(j.updated_ms), j.error});
+  }
+  for (const auto& d : *dead) {
+    out.json.push_back(delivery_json(d));
+    rows.push_back({d.id, "webhook", d.event + " -> " + d.url, std::to_string(d.attempts), when(d.created_ms),
+                    d.history.empty() ? "" : d.history.back().outcome});
+  }
+  out.text = rows.empty() ? "no dead letters\n" : table({"ID", "KIND", "WHAT", "ATTEMPTS", "WHEN", "LAST ERROR"}, rows);
+  return out;
+}
+
+output job_output(const job_info& j) {
+  output out{job_json(j), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : j.history)
+    rows.push_back({when(a.started_ms), when(a.ended_ms), a.node, a.outcome});
+  out.text = "job " + j.id + " (video " + j.video_id + "): " + to_string(j.state) + (j.dismissed ? ", dismissed" : "") +
+             ", " + std::to_string(j.attempts) + " attempts\n" +
+             (rows.empty() ? std::string{} : table({"STARTED", "ENDED", "NODE", "OUTCOME"}, rows));
+  return out;
+}
+
+output delivery_output(const delivery& d) {
+  output out{delivery_json(d), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& a : d.history)
+    rows.push_back({when(a.at_ms), a.outcome});
+  out.text = "delivery " + d.id + " (" + d.event + " -> " + d.url + "): " + d.state + ", " +
+             std::to_string(d.attempts) + " attempts\n" + (rows.empty() ? std::string{} : table({"AT", "OUTCOME"}, rows));
+  return out;
+}
+
+// `job show|retry|dismiss ID`: a webhook delivery (dlv_...) or a transcode job.
+caf::expected<output> job(session& s, const std::string& verb, const args_t& args) {
+  if (args.size() != 1)
+    return usage("job " + verb + " ID");
+  const auto& id = args[0];
+  if (id.rfind("dlv_", 0) == 0) {
+    auto jobs = typed<jobs_actor>(s, "jobs");
+    if (!jobs)
+      return jobs.error();
+    auto d = verb == "show"    ? s.ask<delivery>(*jobs, deliver_atom::value, caf::get_atom::value, id)
+             : verb == "retry" ? s.ask<delivery>(*jobs, deliver_atom::value, retry_atom::value, id)
+                               : s.ask<delivery>(*jobs, deliver_atom::value, dismiss_atom::value, id);
+    if (!d)
+      return d.error();
+    return delivery_output(*d);
+  }
+  auto store = typed<job_store_actor>(s, "job_store");
+  if (!store)
+    return store.error();
+  auto j = verb == "show"    ? s.ask<job_info>(*store, caf::get_atom::value, job_atom::value, id)
+           : verb == "retry" ? s.ask<job_info>(*store, retry_atom::value, job_atom::value, id)
+                             : s.ask<job_info>(*store, dismiss_atom::value, job_atom::value, id);
+  if (!j)
+    return j.error();
+  if (verb == "retry")
+    if (auto transcoder = typed<transcode_actor>(s, "transcoder"))
+      s.self->send(*transcoder, kick_atom::value, j->id);
+  return job_output(*j);
+}
+
+// --- cache -----------------------------------------------------------------
+
+caf::expected<output> cache_statistics(session& s, const args_t&) {
+  auto cache = typed<cache_actor>(s, "cache");
+  if (!cache)
+    return cache.error();
+  auto report = s.ask<cache_report>(*cache, stats_atom::value);
+  if (!report)
+    return report.error();
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  auto add = [&](const std::string& shard, const sg::cache_stats& c) {
+    out.json.push_back({{"shard", shard}, {"entries", c.entries}, {"bytes", c.bytes}, {"capacity_bytes", c.capacity_bytes},
+                        {"hits", c.hits}, {"misses", c.misses}, {"evictions", c.evictions}});
+    rows.push_back({shard, std::to_string(c.entries), std::to_string(c.bytes / 1024) + " KiB",
+                    std::to_string(c.capacity_bytes / 1024) + " KiB", std::to_string(c.hits), std::to_string(c.misses),
+                    std::to_string(c.evictions)});
+  };
+  for (size_t i = 0; i < report->shards.size(); ++i)
+    add(std::to_string(i), report->shards[i]);
+  add("total", report->total);
+  out.text = table({"SHARD", "ENTRIES", "SIZE", "CAPACITY", "HITS", "MISSES", "EVICTIONS"}, rows);
+  return out;
+}
+
+caf::expected<output> cache_invalidate(session& s, const args_t& args) {
+  if (args.size() > 1)
+    return usage("cache invalidate [PREFIX]  (no prefix: everything)");
+  auto cache = typed<cache_actor>(s, "cache");
+  if (!cache)
+    return cache.error();
+  auto removed = s.ask<uint64_t>(*cache, caf::delete_atom::value, prefix_atom::value, args.empty() ? "" : args[0]);
+  if (!removed)
+    return removed.error();
+  return output{{{"removed", *removed}}, "removed " + std::to_string(*removed) + " entries\n"};
+}
+
+}  // namespace
+
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t c = 0; c < header.size(); ++c) {
+    width[c] = header[c].size();
+    for (const auto& r : rows)
+      width[c] = std::max(width[c], c < r.size() ? r[c].size() : 0);
+  }
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t c = 0; c < header.size(); ++c) {
+      const auto& cell = c < cells.size() ? cells[c] : std::string{};
+      out += cell;
+      if (c + 1 < header.size())
+        out += std::string(width[c] - cell.size() + 2, ' ');
+    }
+    return out + "\n";
+  };
+  auto out = line(header);
+  for (const auto& r : rows)
+    out += line(r);
+  return out;
+}
+
+const std::vector<command>& commands() {
+  static const std::vector<command> all{
+    {"alerts", "", "the node's alerts: pending, firing, resolved", alerts},
+    {"logs", "[--level L] [--component C] [--since 5m] [--limit N]", "the node's recent log lines", logs},
+    {"schedules", "", "scheduled jobs with their last and next runs", schedules},
+    {"schedule run", "NAME", "run a scheduled job now", schedule_run},
+    {"jobs", "dead", "dead letters: failed transcodes and dead webhook deliveries", jobs_dead},
+    {"job show", "ID", "a transcode job or webhook delivery with its attempts",
+     [](session& s, const args_t& a) { return job(s, "show", a); }},
+    {"job retry", "ID", "try a dead letter again", [](session& s, const args_t& a) { return job(s, "retry", a); }},
+    {"job dismiss", "ID", "put a dead letter aside", [](session& s, const args_t& a) { return job(s, "dismiss", a); }},
+    {"cache stats", "", "entries, size and hits per cache shard", cache_statistics},
+    {"cache invalidate", "[PREFIX]", "drop cached entries under a prefix (none: all)", cache_invalidate},
+  };
+  return all;
+}
+
+caf::expected<caf::actor> session::service(const std::string& name) {
+  return ask<caf::actor>(admin, caf::get_atom::value, token, name);
+}
+
+}  // namespace sg::shell

@@ -1,0 +1,55 @@
+#pragma once
+// The admin shell's commands (docs/architecture.md §Admin shell): each asks
+// the node's services through their own typed interfaces, with handles the
+// admin actor gave, and answers a JSON document and a table for people.
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <caf/expected.hpp>
+#include <caf/scoped_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "messages/admin_actor.hpp"
+#include "messages/errors.hpp"
+
+namespace sg::shell {
+
+struct session {
+  caf::scoped_actor& self;
+  admin_actor admin;
+  std::string token;
+  std::chrono::seconds timeout{15};
+
+  /// The node's actor for a service (by its directory name).
+  caf::expected<caf::actor> service(const std::string& name);
+
+  /// One request, waited for.
+  template <class T, class Handle, class... Ts>
+  caf::expected<T> ask(const Handle& h, Ts&&... xs) {
+    caf::expected<T> out{make_error(errc::internal, "no answer")};
+    self->request(h, timeout, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { out = std::move(x); }, [&](caf::error& e) { out = std::move(e); });
+    return out;
+  }
+};
+
+struct output {
+  nlohmann::json json;
+  std::string text;  // for people: a table or a line
+};
+
+struct command {
+  std::string name;   // one or two words: "alerts", "job show"
+  std::string usage;  // its arguments
+  std::string summary;
+  std::function<caf::expected<output>(session&, const std::vector<std::string>& args)> run;
+};
+
+const std::vector<command>& commands();
+
+/// Aligned columns under a header.
+std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace sg::shell
