@@ -20,8 +20,15 @@ bool same_token(const std::string& want, const std::string& given) {
          CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0;
 }
 
-admin_actor::behavior_type door(admin_actor::pointer self, std::string token, directory_actor directory) {
+admin_actor::behavior_type door(admin_actor::pointer self, std::string token, std::string settings,
+                                directory_actor directory) {
   return {
+    [=](caf::get_atom, const std::string& given) -> caf::result<std::string> {
+      if (!same_token(token, given))
+        return make_error(errc::forbidden, token.empty() ? "the admin shell is off: the node has no --admin-token"
+                                                         : "wrong admin token");
+      return settings;
+    },
     [=](caf::get_atom, const std::string& given, const std::string& name) -> caf::result<caf::actor> {
       if (token.empty())
         return make_error(errc::forbidden, "the admin shell is off: the node has no --admin-token");
@@ -44,7 +51,7 @@ admin_actor::behavior_type door(admin_actor::pointer self, std::string token, di
 }  // namespace
 
 admin_actor open_admin_door(caf::actor_system& sys, const node_config& config, directory_actor directory) {
-  auto admin = sys.spawn(door, config.http.admin_token, std::move(directory));
+  auto admin = sys.spawn(door, config.http.admin_token, config.effective, std::move(directory));
   if (config.cluster.enabled())
     return admin;
   auto port = sys.middleman().publish(admin, static_cast<uint16_t>(config.cluster.port), "127.0.0.1", true);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "messages/cache_actor.hpp"
+#include "messages/cluster_actor.hpp"
 #include "messages/jobs_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/monitor_actor.hpp"
@@ -286,6 +287,92 @@ caf::expected<output> cache_invalidate(session& s, const args_t& args) {
   return output{{{"removed", *removed}}, "removed " + std::to_string(*removed) + " entries\n"};
 }
 
+// --- nodes, videos, config ---------------------------------------------------
+
+std::string age(int64_t ms) {
+  if (ms < 0)
+    return "-";
+  if (ms < 10'000)
+    return std::to_string(ms) + " ms";
+  if (ms < 3'600'000)
+    return std::to_string(ms / 1000) + " s";
+  return std::to_string(ms / 3'600'000) + " h";
+}
+
+caf::expected<output> nodes(session& s, const args_t&) {
+  auto cluster = typed<cluster_actor>(s, "cluster");
+  if (!cluster) {
+    if (!(cluster.error() == errc::unavailable))
+      return cluster.error();
+    return output{{{"clustered", false}, {"members", nlohmann::json::array()}}, "not clustered: this node runs alone\n"};
+  }
+  auto view = s.ask<cluster_view>(*cluster, members_atom::value);
+  if (!view)
+    return view.error();
+  output out{{{"clustered", true}, {"self", view->self_id}, {"etcd_reachable", view->etcd_reachable},
+              {"members", nlohmann::json::array()}},
+             {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& m : view->members) {
+    const auto& r = m.record;
+    std::string roles;
+    for (const auto& role : r.roles)
+      roles += (roles.empty() ? "" : ",") + role;
+    out.json["members"].push_back({{"id", r.id}, {"name", r.name}, {"address", r.address}, {"state", m.state},
+                                   {"roles", r.roles}, {"started", when(r.started_ms)}, {"lease_age_ms", m.lease_age_ms}});
+    rows.push_back({r.name, r.id, m.state, r.address, roles, age(r.started_ms > 0 ? now_ms() - r.started_ms : -1),
+                    age(m.lease_age_ms)});
+  }
+  out.text = table({"NAME", "ID", "STATE", "ADDRESS", "ROLES", "UP", "LEASE AGE"}, rows);
+  return out;
+}
+
+caf::expected<output> videos(session& s, const args_t& args) {
+  video_query q;
+  for (const auto& w : args)
+    q.q += (q.q.empty() ? "" : " ") + w;
+  q.limit = 50;
+  auto store = typed<video_store_actor>(s, "video_store");
+  if (!store)
+    return store.error();
+  auto page = s.ask<video_page>(*store, query_atom::value, q);
+  if (!page)
+    return page.error();
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& v : page->items) {
+    out.json.push_back({{"id", v.id}, {"title", v.title}, {"status", to_string(v.status)}, {"owner", v.owner},
+                        {"duration_ms", v.duration_ms}});
+    rows.push_back({v.id, to_string(v.status), v.title.substr(0, 40), v.owner,
+                    v.duration_ms > 0 ? std::to_string(v.duration_ms / 1000) + " s" : "-"});
+  }
+  out.text = rows.empty() ? "no videos\n" : table({"ID", "STATUS", "TITLE", "OWNER", "DURATION"}, rows);
+  return out;
+}
+
+caf::expected<output> video_show(session& s, const args_t& args) {
+  if (args.size() != 1)
+    return usage("video show ID");
+  auto store = typed<video_store_actor>(s, "video_store");
+  if (!store)
+    return store.error();
+  auto v = s.ask<video>(*store, caf::get_atom::value, video_atom::value, args[0]);
+  if (!v)
+    return v.error();
+  nlohmann::json j = *v;
+  std::string text;
+  for (const auto& [key, value] : j.items())
+    text += key + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
+  return output{j, text};
+}
+
+caf::expected<output> config(session& s, const args_t&) {
+  auto toml = s.ask<std::string>(s.admin, caf::get_atom::value, s.token);
+  if (!toml)
+    return toml.error();
+  return output{{{"config", *toml}}, *toml};
+}
+
 }  // namespace
 
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
@@ -322,6 +409,10 @@ const std::vector<command>& commands() {
      [](session& s, const args_t& a) { return job(s, "show", a); }},
     {"job retry", "ID", "try a dead letter again", [](session& s, const args_t& a) { return job(s, "retry", a); }},
     {"job dismiss", "ID", "put a dead letter aside", [](session& s, const args_t& a) { return job(s, "dismiss", a); }},
+    {"nodes", "", "the cluster's members: state, address, roles, uptime, lease age", nodes},
+    {"videos", "[QUERY]", "videos, found by title, description or tags", videos},
+    {"video show", "ID", "one video's record", video_show},
+    {"config", "", "the node's effective settings, secrets redacted", config},
     {"cache stats", "", "entries, size and hits per cache shard", cache_statistics},
     {"cache invalidate", "[PREFIX]", "drop cached entries under a prefix (none: all)", cache_invalidate},
   };

@@ -19,6 +19,8 @@ using admin_actor = caf::typed_actor<
   // "jobs", "job_store", ...) for this node: its own, else a member's.
   // errc::forbidden without the right token, errc::not_found for a name no
   // service has, errc::unavailable when none runs.
-  caf::replies_to<caf::get_atom, std::string, std::string>::with<caf::actor>>;
+  caf::replies_to<caf::get_atom, std::string, std::string>::with<caf::actor>,
+  // The node's effective settings as a config file (TOML), secrets redacted.
+  caf::replies_to<caf::get_atom, std::string>::with<std::string>>;
 
 }  // namespace sg

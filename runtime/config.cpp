@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -280,6 +281,21 @@ std::string check_cluster(const cluster_settings& c) {
   return {};
 }
 
+// The settings as the config file would hold them, secrets blanked.
+std::string redacted(const std::string& toml) {
+  static const char* secret_keys[] = {"secret", "admin-token", "jwt-key"};
+  std::istringstream in{toml};
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    for (const char* key : secret_keys)
+      if (line.rfind(std::string{key} + "=", 0) == 0 && line.size() > std::strlen(key) + 1 &&
+          line.substr(std::strlen(key) + 1) != "\"\"" && line.substr(std::strlen(key) + 1) != "[]")
+        line = std::string{key} + "=\"(redacted)\"";
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 config_result parse_node_config(const std::vector<std::string>& args) {
@@ -296,6 +312,7 @@ config_result parse_node_config(const std::vector<std::string>& args) {
     return out;
   }
   auto& c = out.config;
+  c.effective = redacted(app.config_to_str(true, false));
   c.upload.data_dir = c.data_dir;
   c.transcode.data_dir = c.data_dir;
   if (c.auth.domain.empty())

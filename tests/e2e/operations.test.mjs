@@ -312,6 +312,16 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   assert.equal(ran.last_outcome, 'ok');
   assert.ok(cache.some((row) => row.shard === 'total'));
   assert.ok(Array.isArray(alerts));
+  const [nodes, videos, config] = await shellJson('nodes; videos Announced; config');
+  assert.equal(nodes.clustered, false);
+  const announced = videos.find((v) => v.title === 'Announced');
+  assert.ok(announced && announced.status === 'ready', JSON.stringify(videos));
+  const [shown] = await shellJson(`video show ${announced.id}`);
+  assert.equal(shown.id, announced.id);
+  assert.ok(shown.renditions.length > 0);
+  assert.match(config.config, /^admin-token="\(redacted\)"$/m);
+  assert.match(config.config, /^webhook-attempts=3$/m);
+  assert.doesNotMatch(config.config, /ops-secret/);
   const people = await shell(['--admin-token', 'ops-secret', '-c', 'schedules']);
   assert.match(people.stdout, /^SCHEDULE +SCOPE +EVERY/m);
   assert.match(people.stdout, /^uploads\.sweep +node +60 s/m);
