@@ -1,7 +1,10 @@
 #include "app/shell_commands.hpp"
 
 #include <algorithm>
+#include <iostream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
@@ -73,11 +76,38 @@ std::optional<int64_t> since(const std::string& text) {
   return std::nullopt;
 }
 
+// Prints the lines of `q` as they come, polling every half second from a
+// little before the last poll and skipping lines printed already; runs until
+// the shell is interrupted.
+caf::expected<output> follow_logs(session& s, const monitor_actor& monitor, log_query q) {
+  constexpr int64_t overlap_ms = 2000;
+  std::map<std::string, int64_t> printed;
+  for (;;) {
+    auto polled = now_ms();
+    auto got = s.ask<log_lines>(monitor, logs_atom::value, q);
+    if (!got)
+      return got.error();
+    for (const auto& line : got->lines)
+      if (printed.emplace(line, polled).second)
+        std::cout << line << std::endl;
+    for (auto it = printed.begin(); it != printed.end();)
+      it = polled - it->second > 2 * overlap_ms ? printed.erase(it) : std::next(it);
+    q.since_ms = polled - overlap_ms;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 caf::expected<output> logs(session& s, const args_t& args) {
-  const char* form = "logs [--level L] [--component C] [--since 5m] [--limit N]";
+  const char* form = "logs [--level L] [--component C] [--since 5m] [--limit N] [--follow]";
   log_query q;
   q.limit = 100;
+  bool follow = false;
   for (size_t i = 0; i < args.size(); i += 2) {
+    if (args[i] == "--follow") {
+      follow = true;
+      --i;  // a flag: no value
+      continue;
+    }
     if (i + 1 >= args.size())
       return usage(form);
     const auto& value = args[i + 1];
@@ -102,6 +132,8 @@ caf::expected<output> logs(session& s, const args_t& args) {
   auto monitor = typed<monitor_actor>(s, "monitor");
   if (!monitor)
     return monitor.error();
+  if (follow)
+    return follow_logs(s, *monitor, q);
   auto got = s.ask<log_lines>(*monitor, logs_atom::value, q);
   if (!got)
     return got.error();
@@ -366,6 +398,46 @@ caf::expected<output> video_show(session& s, const args_t& args) {
   return output{j, text};
 }
 
+caf::expected<output> metrics(session& s, const args_t& args) {
+  if (args.size() > 1)
+    return usage("metrics [NAME_PREFIX]");
+  auto monitor = typed<monitor_actor>(s, "monitor");
+  if (!monitor)
+    return monitor.error();
+  auto text = s.ask<std::string>(*monitor, caf::get_atom::value, args.empty() ? "streamgate_" : args[0]);
+  if (!text)
+    return text.error();
+  nlohmann::json samples = nlohmann::json::object();
+  std::istringstream in{*text};
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#')
+      if (auto space = line.rfind(' '); space != std::string::npos)
+        samples[line.substr(0, space)] = std::strtod(line.c_str() + space + 1, nullptr);
+  return output{samples, *text};
+}
+
+caf::expected<output> uploads(session& s, const args_t&) {
+  auto store = typed<upload_store_actor>(s, "upload_store");
+  if (!store)
+    return store.error();
+  auto list = s.ask<std::vector<upload_info>>(*store, list_atom::value, upload_atom::value);
+  if (!list)
+    return list.error();
+  output out{nlohmann::json::array(), {}};
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& u : *list) {
+    if (u.state != upload_state::active)
+      continue;
+    out.json.push_back({{"id", u.id}, {"owner", u.spec.owner}, {"offset", u.offset}, {"length", u.spec.length},
+                        {"expires", when(u.expires_ms)}});
+    auto percent = u.spec.length > 0 ? u.offset * 100 / u.spec.length : 0;
+    rows.push_back({u.id, u.spec.owner, std::to_string(u.offset / 1024) + " KiB", std::to_string(u.spec.length / 1024) + " KiB",
+                    std::to_string(percent) + " %", when(u.expires_ms)});
+  }
+  out.text = rows.empty() ? "no uploads in progress\n" : table({"ID", "OWNER", "RECEIVED", "LENGTH", "DONE", "EXPIRES"}, rows);
+  return out;
+}
+
 caf::expected<output> config(session& s, const args_t&) {
   auto toml = s.ask<std::string>(s.admin, caf::get_atom::value, s.token);
   if (!toml)
@@ -401,7 +473,8 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 const std::vector<command>& commands() {
   static const std::vector<command> all{
     {"alerts", "", "the node's alerts: pending, firing, resolved", alerts},
-    {"logs", "[--level L] [--component C] [--since 5m] [--limit N]", "the node's recent log lines", logs},
+    {"logs", "[--level L] [--component C] [--since 5m] [--limit N] [--follow]",
+     "the node's recent log lines; --follow: then new ones, until interrupted", logs},
     {"schedules", "", "scheduled jobs with their last and next runs", schedules},
     {"schedule run", "NAME", "run a scheduled job now", schedule_run},
     {"jobs", "dead", "dead letters: failed transcodes and dead webhook deliveries", jobs_dead},
@@ -413,6 +486,8 @@ const std::vector<command>& commands() {
     {"videos", "[QUERY]", "videos, found by title, description or tags", videos},
     {"video show", "ID", "one video's record", video_show},
     {"config", "", "the node's effective settings, secrets redacted", config},
+    {"uploads", "", "uploads in progress: received, length, expiry", uploads},
+    {"metrics", "[NAME_PREFIX]", "the node's metrics (default: streamgate_*)", metrics},
     {"cache stats", "", "entries, size and hits per cache shard", cache_statistics},
     {"cache invalidate", "[PREFIX]", "drop cached entries under a prefix (none: all)", cache_invalidate},
   };

@@ -87,6 +87,9 @@ using monitor_actor = caf::typed_actor<
   // The node's recent log lines that match.
   caf::replies_to<logs_atom, log_query>::with<log_lines>,
   // The node's alerts: pending, firing and recently resolved.
-  caf::replies_to<alerts_atom>::with<alert_list>>;
+  caf::replies_to<alerts_atom>::with<alert_list>,
+  // The node's metrics in Prometheus text, the families whose names start
+  // with the prefix ("": all).
+  caf::replies_to<caf::get_atom, std::string>::with<std::string>>;
 
 }  // namespace sg

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <deque>
 #include <fstream>
+#include <sstream>
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -101,6 +102,22 @@ void evaluate_alerts(monitor_state& st) {
         .set(st.alerts.firing(rule.name) ? 1 : 0);
 }
 
+// The exposition text, only the families under `prefix` (their # HELP and
+// # TYPE lines and samples all start with the family name after the tag).
+std::string metrics_text(const std::string& prefix) {
+  auto all = metrics::global().render();
+  if (prefix.empty())
+    return all;
+  std::istringstream in{all};
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    auto name = line.rfind("# ", 0) == 0 ? line.substr(line.find(' ', 2) + 1) : line;
+    if (name.rfind(prefix, 0) == 0)
+      out += line + "\n";
+  }
+  return out;
+}
+
 monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state> self,
                                     std::string data_dir, std::chrono::seconds interval,
                                     std::vector<alert_rule> rules) {
@@ -122,6 +139,7 @@ monitor_impl::behavior_type monitor(monitor_impl::stateful_pointer<monitor_state
       return out;
     },
     [self](alerts_atom) { return alert_list{self->state.alerts.list()}; },
+    [](caf::get_atom, const std::string& prefix) { return metrics_text(prefix); },
     [self, interval](caf::tick_atom) {
       if (self->current_sender() != self->ctrl())
         return;  // our own timer only

@@ -322,6 +322,19 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   assert.match(config.config, /^admin-token="\(redacted\)"$/m);
   assert.match(config.config, /^webhook-attempts=3$/m);
   assert.doesNotMatch(config.config, /ops-secret/);
+  const [uploads, metrics] = await shellJson('uploads; metrics streamgate_alert_firing');
+  assert.ok(Array.isArray(uploads));
+  assert.ok(Object.keys(metrics).some((k) => k === 'streamgate_alert_firing{name="disk_free"}'), JSON.stringify(metrics));
+  // logs --follow prints new lines as they come, until interrupted.
+  const { spawn } = await import('node:child_process');
+  const follower = spawn(BIN, ['shell', '--connect', `127.0.0.1:${shellPort}`, '--admin-token', 'ops-secret',
+    '-c', `logs --follow --component jobs --since 1s`]);
+  let followed = '';
+  follower.stdout.on('data', (d) => { followed += d; });
+  await sleep(700);
+  await api('/api/v1/admin/schedules/deliveries.prune/run', ADMIN, { method: 'POST' });
+  await until('the followed line', () => followed.includes('deliveries.prune'), 5000);
+  follower.kill('SIGINT');
   const people = await shell(['--admin-token', 'ops-secret', '-c', 'schedules']);
   assert.match(people.stdout, /^SCHEDULE +SCOPE +EVERY/m);
   assert.match(people.stdout, /^uploads\.sweep +node +60 s/m);
