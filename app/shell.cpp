@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+#include <editline/readline.h>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
@@ -90,6 +93,63 @@ bool run_line(shell::session& s, const std::string& line, bool json) {
   return true;
 }
 
+// Completion of command names, word by word ("cache st" Tab: "cache
+// stats"): the words before the cursor pick the commands, the word under it
+// is completed from theirs.
+std::string line_before_word;  // what precedes the word being completed
+
+char* next_command(const char* text, int state) {
+  static std::vector<std::string> matches;
+  static size_t index;
+  if (state == 0) {
+    index = 0;
+    matches.clear();
+    std::vector<std::string> names{"help", "quit"};
+    for (const auto& c : shell::commands())
+      names.push_back(c.name);
+    const auto typed = line_before_word + text;
+    for (const auto& name : names) {
+      if (name.rfind(typed, 0) != 0 || name.size() < line_before_word.size())
+        continue;
+      auto word = name.substr(line_before_word.size());
+      word = word.substr(0, word.find(' '));
+      if (std::find(matches.begin(), matches.end(), word) == matches.end())
+        matches.push_back(word);
+    }
+  }
+  return index < matches.size() ? ::strdup(matches[index++].c_str()) : nullptr;
+}
+
+char** complete(const char* text, int start, int) {
+  line_before_word.assign(::rl_line_buffer, static_cast<size_t>(start));
+  ::rl_attempted_completion_over = 1;  // no file names
+  return ::rl_completion_matches(text, next_command);
+}
+
+// A terminal: line editing, history (kept in ~/.streamgate_history) and
+// completion, from libedit.
+int interactive(shell::session& s, bool json) {
+  const char* home = std::getenv("HOME");
+  const std::string history = home != nullptr ? std::string{home} + "/.streamgate_history" : std::string{};
+  if (!history.empty())
+    ::read_history(history.c_str());
+  ::rl_attempted_completion_function = complete;
+  std::cout << "streamgate shell: help lists the commands, quit leaves\n";
+  while (char* raw = ::readline("streamgate> ")) {
+    std::string line{raw};
+    std::free(raw);
+    if (line == "quit" || line == "exit")
+      break;
+    if (words(line).empty())
+      continue;
+    ::add_history(line.c_str());
+    run_line(s, line, json);
+  }
+  if (!history.empty())
+    ::write_history(history.c_str());
+  return 0;
+}
+
 caf::expected<admin_actor> connect(caf::actor_system& sys, const std::string& where) {
   auto colon = where.rfind(':');
   if (colon == std::string::npos)
@@ -139,16 +199,12 @@ int run_shell(const std::vector<std::string>& args) {
         return 1;
     return 0;
   }
-  const bool interactive = ::isatty(STDIN_FILENO) != 0;
+  if (::isatty(STDIN_FILENO) != 0)
+    return interactive(s, o.json);
   int failures = 0;
-  for (std::string line;;) {
-    if (interactive)
-      std::cout << "streamgate> " << std::flush;
-    if (!std::getline(std::cin, line) || line == "quit" || line == "exit")
-      break;
+  for (std::string line; std::getline(std::cin, line) && line != "quit" && line != "exit";)
     failures += run_line(s, line, o.json) ? 0 : 1;
-  }
-  return interactive || failures == 0 ? 0 : 1;
+  return failures == 0 ? 0 : 1;
 }
 
 }  // namespace sg

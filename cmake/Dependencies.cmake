@@ -29,6 +29,7 @@ pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
 pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
 pkg_check_modules(JWT REQUIRED IMPORTED_TARGET libjwt)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
+pkg_check_modules(EDIT REQUIRED IMPORTED_TARGET libedit)  # the shell's line editing (BSD)
 add_library(CAF::openssl SHARED IMPORTED)
 set_target_properties(CAF::openssl PROPERTIES IMPORTED_LOCATION ${CAF_OPENSSL_LIB}
   INTERFACE_LINK_LIBRARIES "CAF::io;OpenSSL::SSL")

@@ -359,5 +359,17 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   assert.equal(piped.code, 0, piped.stderr);
   assert.match(piped.stdout, /schedule run NAME/);
   assert.match(piped.stdout, /auth\.sweep/);
+  // On a terminal (a pty from script(1)): the prompt, completion of command
+  // names with Tab, and the history kept in ~/.streamgate_history.
+  const home = path.join(work, 'home');
+  fs.mkdirSync(home, { recursive: true });
+  const { spawnSync } = await import('node:child_process');
+  const tty = spawnSync('script', ['-qec', `${BIN} shell --connect 127.0.0.1:${shellPort} --admin-token ops-secret`, '/dev/null'],
+    { input: 'schedules\ncache st\t\nquit\n', encoding: 'utf8', timeout: 20000, env: { ...process.env, HOME: home } });
+  assert.equal(tty.status, 0, tty.stderr);
+  assert.match(tty.stdout, /streamgate> /);
+  assert.match(tty.stdout, /^auth\.sweep +cluster/m);
+  assert.match(tty.stdout, /^SHARD +ENTRIES/m, 'Tab completed "cache st" to "cache stats"');
+  assert.match(fs.readFileSync(path.join(home, '.streamgate_history'), 'utf8'), /^schedules$/m);
   assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
 });
