@@ -13,9 +13,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/remote_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include "app/shell_commands.hpp"
+#include "cluster/transport.hpp"
+#include "messages/cluster_actor.hpp"
 #include "messages/registry.hpp"
 #include "runtime/json.hpp"
 
@@ -26,6 +29,9 @@ namespace {
 struct shell_options {
   std::string connect = "127.0.0.1:9710";
   std::string token;
+  std::string certs_dir;  // a cluster member: ca.crt and the client's certificate
+  std::string client;     // the client's name: client.NAME.crt (default: node.crt)
+  std::string cluster = "streamgate";
   std::string commands;  // -c "CMD; CMD"
   bool json = false;
 };
@@ -150,14 +156,29 @@ int interactive(shell::session& s, bool json) {
   return 0;
 }
 
-caf::expected<admin_actor> connect(caf::actor_system& sys, const std::string& where) {
-  auto colon = where.rfind(':');
-  if (colon == std::string::npos)
+// Fills the session from what the node at `where` offers: a single node's
+// admin door, or a cluster member's own services (through its greeter).
+caf::error connect(caf::actor_system& sys, const shell_options& o, shell::session& s) {
+  std::string host;
+  uint16_t port = 0;
+  if (!cluster::split_host_port(o.connect, host, port))
     return make_error(errc::bad_request, "--connect is HOST:PORT");
-  auto port = std::strtoul(where.c_str() + colon + 1, nullptr, 10);
-  if (port == 0 || port > 65535)
-    return make_error(errc::bad_request, "--connect is HOST:PORT");
-  return sys.middleman().remote_actor<admin_actor>(where.substr(0, colon), static_cast<uint16_t>(port));
+  if (o.certs_dir.empty()) {
+    auto admin = sys.middleman().remote_actor<admin_actor>(host, port);
+    if (!admin)
+      return admin.error();
+    s.admin = *admin;
+    return {};
+  }
+  auto greeter = caf::openssl::remote_actor<greeter_actor>(sys, host, port);
+  if (!greeter)
+    return greeter.error();
+  auto offered = s.ask<std::vector<offered_service>>(*greeter, caf::get_atom::value);
+  if (!offered)
+    return offered.error();
+  for (const auto& o : *offered)
+    s.offers[o.name] = o.handle;
+  return {};
 }
 
 }  // namespace
@@ -168,6 +189,11 @@ int run_shell(const std::vector<std::string>& args) {
   app.add_option("--connect", o.connect, "HOST:PORT of the node's admin shell (its --cluster-port)")
     ->capture_default_str();
   app.add_option("--admin-token", o.token, "The node's --admin-token")->envname("STREAMGATE_ADMIN_TOKEN");
+  app.add_option("--certs-dir", o.certs_dir,
+                 "A cluster member: the directory of ca.crt and the client certificate (mutual TLS)");
+  app.add_option("--client", o.client, "The client certificate's name: DIR/client.NAME.crt and .key "
+                 "(streamgate certs create-client); default DIR/node.crt");
+  app.add_option("--cluster-name", o.cluster, "The cluster's name")->capture_default_str();
   app.add_option("-c", o.commands, "Commands to run, separated by ';' (exits non-zero at the first failure)");
   app.add_flag("--json", o.json, "One JSON document per command");
   try {
@@ -180,16 +206,23 @@ int run_shell(const std::vector<std::string>& args) {
   register_messages(cfg);
   cfg.load<caf::io::middleman>();
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  if (!o.certs_dir.empty()) {
+    cluster::configure_transport(cfg, cluster::app_id(o.cluster));
+    cluster::configure_tls(cfg, o.certs_dir);
+    if (!o.client.empty()) {
+      cfg.openssl_certificate = o.certs_dir + "/client." + o.client + ".crt";
+      cfg.openssl_key = o.certs_dir + "/client." + o.client + ".key";
+    }
+  }
   caf::actor_system sys{cfg};
-  auto admin = connect(sys, o.connect);
-  if (!admin) {
-    std::cerr << "cannot reach a node's admin shell at " << o.connect << ": " << caf::to_string(admin.error()) << "\n";
+  caf::scoped_actor self{sys};
+  shell::session s{self, {}, o.token, {}};
+  if (auto failed = connect(sys, o, s)) {
+    std::cerr << "cannot reach a node's admin shell at " << o.connect << ": " << caf::to_string(failed) << "\n";
     return 1;
   }
-  caf::scoped_actor self{sys};
-  shell::session s{self, *admin, o.token};
   // The door checks the token: ask it once so a wrong one fails at once.
-  if (auto probe = s.service("monitor"); !probe && probe.error() == errc::forbidden) {
+  if (auto probe = s.service("monitor"); s.admin && !probe && probe.error() == errc::forbidden) {
     std::cerr << error_detail(probe.error()) << "\n";
     return 1;
   }

@@ -439,6 +439,8 @@ caf::expected<output> uploads(session& s, const args_t&) {
 }
 
 caf::expected<output> config(session& s, const args_t&) {
+  if (!s.admin)
+    return make_error(errc::unavailable, "config is shown by a single node's admin door, not yet on a cluster");
   auto toml = s.ask<std::string>(s.admin, caf::get_atom::value, s.token);
   if (!toml)
     return toml.error();
@@ -495,7 +497,12 @@ const std::vector<command>& commands() {
 }
 
 caf::expected<caf::actor> session::service(const std::string& name) {
-  return ask<caf::actor>(admin, caf::get_atom::value, token, name);
+  if (admin)
+    return ask<caf::actor>(admin, caf::get_atom::value, token, name);
+  auto it = offers.find(name);
+  if (it == offers.end())
+    return make_error(errc::unavailable, "this member runs no " + name + " service");
+  return it->second;
 }
 
 }  // namespace sg::shell

@@ -4,6 +4,7 @@
 // admin actor gave, and answers a JSON document and a table for people.
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,10 +17,14 @@
 
 namespace sg::shell {
 
+/// Where the shell finds the node's services: a single node's admin door
+/// (with the token), or a cluster member's offers (over mutual TLS, what the
+/// member's greeter names: its own services).
 struct session {
   caf::scoped_actor& self;
-  admin_actor admin;
+  admin_actor admin;  // a single node
   std::string token;
+  std::map<std::string, caf::actor> offers;  // a cluster member
   std::chrono::seconds timeout{15};
 
   /// The node's actor for a service (by its directory name).

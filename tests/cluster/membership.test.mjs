@@ -244,6 +244,29 @@ test('a cluster-scope schedule runs once per period in the cluster; a node-scope
   assert.fail('node-c never read the run made through node-b');
 });
 
+test('the admin shell reaches a member over mutual TLS with a client certificate, and only with one', async () => {
+  const dir = certs['node-a'];
+  await run(BIN, ['certs', 'create-client', 'ops', '--certs-dir', dir, '--ca-key', path.join(root, 'ca.key')]);
+  const shell = (args) => run(BIN, ['shell', '--connect', `127.0.0.1:${nodes[1].clusterPort}`, ...args], { timeout: 20000 })
+    .then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
+  const ok = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', 'nodes; alerts; schedules']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const [nodesSeen, alerts, schedules] = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(nodesSeen.clustered, true);
+  for (const name of ['node-a', 'node-b', 'node-c'])
+    assert.ok(nodesSeen.members.some((m) => m.name === name && ['up', 'self'].includes(m.state)), name);
+  assert.ok(Array.isArray(alerts));
+  assert.ok(schedules.some((x) => x.name === 'auth.sweep'));
+  // Without TLS, or with a certificate of another CA, nothing answers.
+  const plain = await shell(['-c', 'alerts']);
+  assert.equal(plain.code, 1);
+  const foreignRoot = tempDir('sg-foreign-shell-');
+  const foreign = await makeCerts(foreignRoot, ['node-x']);
+  const refused = await shell(['--certs-dir', foreign['node-x'], '-c', 'alerts']);
+  assert.equal(refused.code, 1);
+  fs.rmSync(foreignRoot, { recursive: true, force: true });
+});
+
 test('a node killed with -9 leaves the member table within its lease', async () => {
   const d = nodes[3];
   await new Promise((r) => setTimeout(r, 2500));  // an evaluation after node-h was killed
