@@ -3,17 +3,20 @@
 #define BOOST_TEST_MODULE alerts
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
+
 #include "actors/monitor/alert_rules.hpp"
 
 using namespace sg;
 
 namespace {
 
-const alert_info* find(const std::vector<alert_info>& list, const std::string& name) {
+// A copy: the list is a temporary.
+std::optional<alert_info> find(const std::vector<alert_info>& list, const std::string& name) {
   for (const auto& a : list)
     if (a.name == name)
-      return &a;
-  return nullptr;
+      return a;
+  return std::nullopt;
 }
 
 alert_signals at(int64_t ms) {
@@ -33,7 +36,7 @@ BOOST_AUTO_TEST_CASE(a_rule_pends_then_fires_then_resolves) {
   s.data_free_bytes = 10;
   book.evaluate(rules, s);
   auto a = find(book.list(), "disk_free");
-  BOOST_REQUIRE(a);
+  BOOST_REQUIRE(a.has_value());
   BOOST_TEST(a->state == "pending");
   BOOST_TEST(a->value == 10);
   BOOST_TEST(a->threshold == 1000);
@@ -55,7 +58,7 @@ BOOST_AUTO_TEST_CASE(a_rule_pends_then_fires_then_resolves) {
   // Kept an hour, then gone.
   s.now_ms = 12'000 + alert_book::keep_resolved_ms + 1;
   book.evaluate(rules, s);
-  BOOST_TEST(!find(book.list(), "disk_free"));
+  BOOST_TEST(!find(book.list(), "disk_free").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_pending_alert_that_stops_holding_is_dropped) {
@@ -68,7 +71,7 @@ BOOST_AUTO_TEST_CASE(a_pending_alert_that_stops_holding_is_dropped) {
   s.now_ms = 30'000;
   s.queued_per_worker = 1;
   book.evaluate(rules, s);
-  BOOST_TEST(!find(book.list(), "transcode_backlog"));
+  BOOST_TEST(!find(book.list(), "transcode_backlog").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_resolved_alert_that_holds_again_pends_anew) {
@@ -94,8 +97,8 @@ BOOST_AUTO_TEST_CASE(an_absent_signal_never_holds) {
   BOOST_TEST(override_alert_rule(rules, "etcd_unreachable=0").empty());
   alert_book book;
   book.evaluate(rules, at(0));  // not clustered: no etcd signal
-  BOOST_TEST(!find(book.list(), "etcd_unreachable"));
-  BOOST_TEST(!find(book.list(), "node_down"));
+  BOOST_TEST(!find(book.list(), "etcd_unreachable").has_value());
+  BOOST_TEST(!find(book.list(), "node_down").has_value());
   BOOST_TEST(book.list().empty());
 }
 
@@ -106,7 +109,7 @@ BOOST_AUTO_TEST_CASE(overrides_are_checked) {
   auto s = at(0);
   s.members_down = 3;
   book.evaluate(rules, s);
-  BOOST_TEST(!find(book.list(), "node_down"));
+  BOOST_TEST(!find(book.list(), "node_down").has_value());
   for (const char* bad : {"nope=1", "disk_free", "disk_free=", "disk_free=-1", "disk_free=abc",
                           "disk_free=1/x", "disk_free=1/999999", "disk_free=nan", "disk_free=inf", "=1"})
     BOOST_TEST(!override_alert_rule(rules, bad).empty(), bad);
