@@ -170,14 +170,26 @@ caf::error connect(caf::actor_system& sys, const shell_options& o, shell::sessio
     s.admin = *admin;
     return {};
   }
-  auto greeter = caf::openssl::remote_actor<greeter_actor>(sys, host, port);
-  if (!greeter)
-    return greeter.error();
-  auto offered = s.ask<std::vector<offered_service>>(*greeter, caf::get_atom::value);
-  if (!offered)
-    return offered.error();
-  for (const auto& o : *offered)
-    s.offers[o.name] = o.handle;
+  s.dial = [&sys, &s](const std::string& address) -> caf::expected<std::map<std::string, caf::actor>> {
+    std::string member_host;
+    uint16_t member_port = 0;
+    if (!cluster::split_host_port(address, member_host, member_port))
+      return make_error(errc::bad_request, "a member's address is not HOST:PORT: " + address);
+    auto greeter = caf::openssl::remote_actor<greeter_actor>(sys, member_host, member_port);
+    if (!greeter)
+      return greeter.error();
+    auto offered = s.ask<std::vector<offered_service>>(*greeter, caf::get_atom::value);
+    if (!offered)
+      return offered.error();
+    std::map<std::string, caf::actor> out;
+    for (const auto& offer : *offered)
+      out[offer.name] = offer.handle;
+    return out;
+  };
+  auto offers = s.dial(o.connect);
+  if (!offers)
+    return offers.error();
+  s.offers = std::move(*offers);
   return {};
 }
 

@@ -97,11 +97,41 @@ caf::expected<output> follow_logs(session& s, const monitor_actor& monitor, log_
   }
 }
 
+// The monitor of the member a name or id names (a cluster only), or this
+// node's own when `node` is empty.
+caf::expected<monitor_actor> monitor_of(session& s, const std::string& node) {
+  if (node.empty())
+    return typed<monitor_actor>(s, "monitor");
+  if (!s.dial)
+    return make_error(errc::bad_request, "--node is for a cluster; this shell talks to a single node");
+  auto cluster = typed<cluster_actor>(s, "cluster");
+  if (!cluster)
+    return cluster.error();
+  auto view = s.ask<cluster_view>(*cluster, members_atom::value);
+  if (!view)
+    return view.error();
+  for (const auto& m : view->members) {
+    if (m.record.name != node && m.record.id != node)
+      continue;
+    if (m.state == "self")
+      return typed<monitor_actor>(s, "monitor");
+    auto offers = s.dial(m.record.address);
+    if (!offers)
+      return offers.error();
+    auto it = offers->find("monitor");
+    if (it == offers->end())
+      return make_error(errc::unavailable, node + " runs no monitor");
+    return caf::actor_cast<monitor_actor>(it->second);
+  }
+  return make_error(errc::not_found, "no member is named '" + node + "'");
+}
+
 caf::expected<output> logs(session& s, const args_t& args) {
-  const char* form = "logs [--level L] [--component C] [--since 5m] [--limit N] [--follow]";
+  const char* form = "logs [--node N] [--level L] [--component C] [--since 5m] [--limit N] [--follow]";
   log_query q;
   q.limit = 100;
   bool follow = false;
+  std::string node;
   for (size_t i = 0; i < args.size(); i += 2) {
     if (args[i] == "--follow") {
       follow = true;
@@ -111,7 +141,9 @@ caf::expected<output> logs(session& s, const args_t& args) {
     if (i + 1 >= args.size())
       return usage(form);
     const auto& value = args[i + 1];
-    if (args[i] == "--level") {
+    if (args[i] == "--node") {
+      node = value;
+    } else if (args[i] == "--level") {
       q.min_level = value;
     } else if (args[i] == "--component") {
       q.component = value;
@@ -129,7 +161,7 @@ caf::expected<output> logs(session& s, const args_t& args) {
       return usage(form);
     }
   }
-  auto monitor = typed<monitor_actor>(s, "monitor");
+  auto monitor = monitor_of(s, node);
   if (!monitor)
     return monitor.error();
   if (follow)
@@ -475,7 +507,7 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 const std::vector<command>& commands() {
   static const std::vector<command> all{
     {"alerts", "", "the node's alerts: pending, firing, resolved", alerts},
-    {"logs", "[--level L] [--component C] [--since 5m] [--limit N] [--follow]",
+    {"logs", "[--node N] [--level L] [--component C] [--since 5m] [--limit N] [--follow]",
      "the node's recent log lines; --follow: then new ones, until interrupted", logs},
     {"schedules", "", "scheduled jobs with their last and next runs", schedules},
     {"schedule run", "NAME", "run a scheduled job now", schedule_run},

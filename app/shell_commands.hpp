@@ -25,6 +25,9 @@ struct session {
   admin_actor admin;  // a single node
   std::string token;
   std::map<std::string, caf::actor> offers;  // a cluster member
+  // On a cluster: the services another member offers, dialled at its
+  // cluster address (host:port).
+  std::function<caf::expected<std::map<std::string, caf::actor>>(const std::string&)> dial;
   std::chrono::seconds timeout{15};
 
   /// The node's actor for a service (by its directory name).

@@ -257,6 +257,14 @@ test('the admin shell reaches a member over mutual TLS with a client certificate
     assert.ok(nodesSeen.members.some((m) => m.name === name && ['up', 'self'].includes(m.state)), name);
   assert.ok(Array.isArray(alerts));
   assert.ok(schedules.some((x) => x.name === 'auth.sweep'));
+  // Another member's log, through the member it connected to.
+  const ofC = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', 'logs --node node-c --component node']);
+  assert.equal(ofC.code, 0, ofC.stderr);
+  const lines = JSON.parse(ofC.stdout);
+  assert.ok(lines.some((l) => l.msg === 'ready') && lines.every((l) => l.component === 'node'), ofC.stdout.slice(0, 300));
+  const nobody = await shell(['--certs-dir', dir, '--client', 'ops', '-c', 'logs --node node-zz']);
+  assert.equal(nobody.code, 1);
+  assert.match(nobody.stderr, /no member is named/);
   // Without TLS, or with a certificate of another CA, nothing answers.
   const plain = await shell(['-c', 'alerts']);
   assert.equal(plain.code, 1);

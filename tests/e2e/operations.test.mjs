@@ -349,6 +349,9 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   const missing = await shell(['--admin-token', 'ops-secret', '-c', 'job show 0123456789abcdef']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /does not exist/);
+  const single = await shell(['--admin-token', 'ops-secret', '-c', 'logs --node other']);
+  assert.equal(single.code, 1);
+  assert.match(single.stderr, /--node is for a cluster/);
   const bad = await shell(['--admin-token', 'ops-secret', '-c', 'logs --since forever']);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /usage: logs/);
