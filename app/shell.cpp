@@ -228,7 +228,7 @@ int run_shell(const std::vector<std::string>& args) {
   }
   caf::actor_system sys{cfg};
   caf::scoped_actor self{sys};
-  shell::session s{self, {}, o.token, {}};
+  shell::session s{self, {}, o.token, {}, {}};
   if (auto failed = connect(sys, o, s)) {
     std::cerr << "cannot reach a node's admin shell at " << o.connect << ": " << caf::to_string(failed) << "\n";
     return 1;

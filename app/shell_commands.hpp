@@ -55,7 +55,28 @@ struct command {
   std::function<caf::expected<output>(session&, const std::vector<std::string>& args)> run;
 };
 
+/// Every command, in the order help lists them.
 const std::vector<command>& commands();
+
+/// The job commands (shell_job_commands.cpp): schedules, dead letters.
+std::vector<command> job_commands();
+
+using args_t = std::vector<std::string>;
+
+/// The node's service `name` as its typed handle.
+template <class Handle>
+caf::expected<Handle> typed(session& s, const std::string& name) {
+  auto h = s.service(name);
+  if (!h)
+    return h.error();
+  return caf::actor_cast<Handle>(*h);
+}
+
+/// A refusal that shows the command's form.
+caf::error usage(const std::string& form);
+
+/// ISO 8601 UTC, or "-" for 0.
+std::string when(int64_t ms);
 
 /// Aligned columns under a header.
 std::string table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
