@@ -8,6 +8,7 @@
 
 #include "messages/errors.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -51,7 +52,7 @@ admin_actor::behavior_type door(admin_actor::pointer self, std::string token, st
 }  // namespace
 
 admin_actor open_admin_door(caf::actor_system& sys, const node_config& config, directory_actor directory) {
-  auto admin = sys.spawn(door, config.http.admin_token, config.effective, std::move(directory));
+  auto admin = actor_stats::spawn(sys, "admin", door, config.http.admin_token, config.effective, std::move(directory));
   if (config.cluster.enabled())
     return admin;
   auto port = sys.middleman().publish(admin, static_cast<uint16_t>(config.cluster.port), "127.0.0.1", true);

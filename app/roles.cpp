@@ -118,6 +118,8 @@ caf::expected<actors> start_jobs(role_env& env) {
   s.webhook_attempts = c.webhooks.attempts;
   s.webhook_backoff_ms = c.webhooks.backoff_ms;
   s.webhook_allow_private = c.webhooks.allow_private;
+  s.max_attempts = static_cast<uint32_t>(std::max(1, c.transcode.max_attempts));
+  s.backoff_ms = c.transcode.backoff_ms;
   auto jobs = spawn_jobs_service(env.sys, std::move(s), env.directory);
   place(env, service::jobs, untyped(jobs));
   return actors{untyped(jobs)};

@@ -101,8 +101,20 @@ bool run_line(shell::session& s, const std::string& line, bool json) {
 
 // Completion of command names, word by word ("cache st" Tab: "cache
 // stats"): the words before the cursor pick the commands, the word under it
-// is completed from theirs.
+// is completed from theirs; after a whole name, its ids ("job show " Tab).
 std::string line_before_word;  // what precedes the word being completed
+shell::session* completing = nullptr;  // asked for ids (interactive only)
+
+// After a whole command name: its first argument, from what the node holds.
+std::vector<std::string> argument_candidates() {
+  auto typed_words = words(line_before_word);
+  if (completing == nullptr || typed_words.empty())
+    return {};
+  for (const auto& c : shell::commands())
+    if (c.ids && words(c.name) == typed_words)
+      return c.ids(*completing);
+  return {};
+}
 
 char* next_command(const char* text, int state) {
   static std::vector<std::string> matches;
@@ -122,6 +134,10 @@ char* next_command(const char* text, int state) {
       if (std::find(matches.begin(), matches.end(), word) == matches.end())
         matches.push_back(word);
     }
+    if (matches.empty())
+      for (auto& id : argument_candidates())
+        if (id.rfind(text, 0) == 0)
+          matches.push_back(std::move(id));
   }
   return index < matches.size() ? ::strdup(matches[index++].c_str()) : nullptr;
 }
@@ -140,6 +156,7 @@ int interactive(shell::session& s, bool json) {
   if (!history.empty())
     ::read_history(history.c_str());
   ::rl_attempted_completion_function = complete;
+  completing = &s;
   std::cout << "streamgate shell: help lists the commands, quit leaves\n";
   while (char* raw = ::readline("streamgate> ")) {
     std::string line{raw};

@@ -10,6 +10,7 @@
 #include "messages/cluster_actor.hpp"
 #include "messages/metadata_actor.hpp"
 #include "messages/monitor_actor.hpp"
+#include "messages/transcode_actor.hpp"
 #include "messages/video_json.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/json.hpp"
@@ -48,12 +49,8 @@ caf::expected<output> alerts(session& s, const args_t&) {
 
 // `--since 5m` and the like: a duration back from now.
 std::optional<int64_t> since(const std::string& text) {
-  static const std::pair<char, int64_t> units[] = {{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000}};
-  for (auto [unit, ms] : units)
-    if (!text.empty() && text.back() == unit)
-      if (auto n = text::parse_u64(std::string_view{text}.substr(0, text.size() - 1)); n && *n < 400 * 86'400'000ULL / ms)
-        return now_ms() - static_cast<int64_t>(*n) * ms;
-  return std::nullopt;
+  auto back = text::parse_duration_ms(text);
+  return back ? std::optional<int64_t>{now_ms() - *back} : std::nullopt;
 }
 
 // Prints the lines of `q` as they come, polling every half second from a
@@ -75,35 +72,6 @@ caf::expected<output> follow_logs(session& s, const monitor_actor& monitor, log_
     q.since_ms = polled - overlap_ms;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-}
-
-// The monitor of the member a name or id names (a cluster only), or this
-// node's own when `node` is empty.
-caf::expected<monitor_actor> monitor_of(session& s, const std::string& node) {
-  if (node.empty())
-    return typed<monitor_actor>(s, "monitor");
-  if (!s.dial)
-    return make_error(errc::bad_request, "--node is for a cluster; this shell talks to a single node");
-  auto cluster = typed<cluster_actor>(s, "cluster");
-  if (!cluster)
-    return cluster.error();
-  auto view = s.ask<cluster_view>(*cluster, members_atom::value);
-  if (!view)
-    return view.error();
-  for (const auto& m : view->members) {
-    if (m.record.name != node && m.record.id != node)
-      continue;
-    if (m.state == "self")
-      return typed<monitor_actor>(s, "monitor");
-    auto offers = s.dial(m.record.address);
-    if (!offers)
-      return offers.error();
-    auto it = offers->find("monitor");
-    if (it == offers->end())
-      return make_error(errc::unavailable, node + " runs no monitor");
-    return caf::actor_cast<monitor_actor>(it->second);
-  }
-  return make_error(errc::not_found, "no member is named '" + node + "'");
 }
 
 caf::expected<output> logs(session& s, const args_t& args) {
@@ -141,7 +109,7 @@ caf::expected<output> logs(session& s, const args_t& args) {
       return usage(form);
     }
   }
-  auto monitor = monitor_of(s, node);
+  auto monitor = typed<monitor_actor>(s, "monitor", node);
   if (!monitor)
     return monitor.error();
   if (follow)
@@ -205,6 +173,20 @@ std::string age(int64_t ms) {
   return std::to_string(ms / 3'600'000) + " h";
 }
 
+// A member's load: its transcode workers busy of its maximum, and the jobs
+// waiting ("-" for a member without a transcoder, or not answering).
+std::pair<nlohmann::json, std::string> load_of(session& s, const member_view& m) {
+  if (m.state != "self" && m.state != "up")
+    return {nullptr, "-"};
+  auto transcoder = typed<transcode_actor>(s, "transcoder", m.state == "self" ? "" : m.record.name);
+  auto pool = transcoder ? s.ask<pool_status>(*transcoder, caf::get_atom::value) : caf::expected<pool_status>{transcoder.error()};
+  if (!pool)
+    return {nullptr, "-"};
+  return {{{"busy", pool->busy}, {"max", pool->max_workers}, {"queued", pool->queued}},
+          std::to_string(pool->busy) + "/" + std::to_string(pool->max_workers) + " busy, " +
+            std::to_string(pool->queued) + " queued"};
+}
+
 caf::expected<output> nodes(session& s, const args_t&) {
   auto cluster = typed<cluster_actor>(s, "cluster");
   if (!cluster) {
@@ -226,10 +208,12 @@ caf::expected<output> nodes(session& s, const args_t&) {
       roles += (roles.empty() ? "" : ",") + role;
     out.json["members"].push_back({{"id", r.id}, {"name", r.name}, {"address", r.address}, {"state", m.state},
                                    {"roles", r.roles}, {"started", when(r.started_ms)}, {"lease_age_ms", m.lease_age_ms}});
+    auto load = load_of(s, m);
+    out.json["members"].back()["load"] = load.first;
     rows.push_back({r.name, r.id, m.state, r.address, roles, age(r.started_ms > 0 ? now_ms() - r.started_ms : -1),
-                    age(m.lease_age_ms)});
+                    age(m.lease_age_ms), load.second});
   }
-  out.text = table({"NAME", "ID", "STATE", "ADDRESS", "ROLES", "UP", "LEASE AGE"}, rows);
+  out.text = table({"NAME", "ID", "STATE", "ADDRESS", "ROLES", "UP", "LEASE AGE", "LOAD"}, rows);
   return out;
 }
 
@@ -270,6 +254,17 @@ caf::expected<output> video_show(session& s, const args_t& args) {
   for (const auto& [key, value] : j.items())
     text += key + ": " + (value.is_string() ? value.get<std::string>() : value.dump()) + "\n";
   return output{j, text};
+}
+
+std::vector<std::string> video_ids(session& s) {
+  std::vector<std::string> out;
+  video_query q;
+  q.limit = 100;
+  if (auto store = typed<video_store_actor>(s, "video_store"))
+    if (auto page = s.ask<video_page>(*store, query_atom::value, q))
+      for (const auto& v : page->items)
+        out.push_back(v.id);
+  return out;
 }
 
 caf::expected<output> metrics(session& s, const args_t& args) {
@@ -356,9 +351,11 @@ const std::vector<command>& commands() {
     };
     for (auto& c : job_commands())
       out.push_back(std::move(c));
+    for (auto& c : node_commands())
+      out.push_back(std::move(c));
     out.insert(out.end(), {
       {"videos", "[QUERY]", "videos, found by title, description or tags", videos},
-      {"video show", "ID", "one video's record", video_show},
+      {"video show", "ID", "one video's record", video_show, video_ids},
       {"uploads", "", "uploads in progress: received, length, expiry", uploads},
       {"config", "", "the node's effective settings, secrets redacted", config},
       {"metrics", "[NAME_PREFIX]", "the node's metrics (default: streamgate_*)", metrics},
@@ -385,6 +382,33 @@ caf::expected<caf::actor> session::service(const std::string& name) {
   if (it == offers.end())
     return make_error(errc::unavailable, "this member runs no " + name + " service");
   return it->second;
+}
+
+caf::expected<caf::actor> session::service_on(const std::string& node, const std::string& name) {
+  if (node.empty())
+    return service(name);
+  if (!dial)
+    return make_error(errc::bad_request, "--node is for a cluster; this shell talks to a single node");
+  auto cluster = typed<cluster_actor>(*this, "cluster");
+  if (!cluster)
+    return cluster.error();
+  auto view = ask<cluster_view>(*cluster, members_atom::value);
+  if (!view)
+    return view.error();
+  for (const auto& m : view->members) {
+    if (m.record.name != node && m.record.id != node)
+      continue;
+    if (m.state == "self")
+      return service(name);
+    auto offered = dial(m.record.address);
+    if (!offered)
+      return offered.error();
+    auto it = offered->find(name);
+    if (it == offered->end())
+      return make_error(errc::unavailable, node + " runs no " + name + " service");
+    return it->second;
+  }
+  return make_error(errc::not_found, "no member is named '" + node.substr(0, 64) + "'");
 }
 
 }  // namespace sg::shell

@@ -32,6 +32,8 @@ struct session {
 
   /// The node's actor for a service (by its directory name).
   caf::expected<caf::actor> service(const std::string& name);
+  /// The actor of another member (its name or id; "": this node), dialled.
+  caf::expected<caf::actor> service_on(const std::string& node, const std::string& name);
 
   /// One request, waited for.
   template <class T, class Handle, class... Ts>
@@ -53,6 +55,8 @@ struct command {
   std::string usage;  // its arguments
   std::string summary;
   std::function<caf::expected<output>(session&, const std::vector<std::string>& args)> run;
+  // What its first argument may be (ids, names), for Tab; none: no completion.
+  std::function<std::vector<std::string>(session&)> ids = {};
 };
 
 /// Every command, in the order help lists them.
@@ -61,16 +65,23 @@ const std::vector<command>& commands();
 /// The job commands (shell_job_commands.cpp): schedules, dead letters.
 std::vector<command> job_commands();
 
+/// The commands about one node's insides (shell_node_commands.cpp): actors,
+/// the transcode pool.
+std::vector<command> node_commands();
+
 using args_t = std::vector<std::string>;
 
-/// The node's service `name` as its typed handle.
+/// The service `name` of a node (default: this one) as its typed handle.
 template <class Handle>
-caf::expected<Handle> typed(session& s, const std::string& name) {
-  auto h = s.service(name);
+caf::expected<Handle> typed(session& s, const std::string& name, const std::string& node = {}) {
+  auto h = s.service_on(node, name);
   if (!h)
     return h.error();
   return caf::actor_cast<Handle>(*h);
 }
+
+/// The names of the cluster's members that are up (none on a single node).
+std::vector<std::string> member_names(session& s);
 
 /// A refusal that shows the command's form.
 caf::error usage(const std::string& form);

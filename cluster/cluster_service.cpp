@@ -18,6 +18,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg::cluster {
 
@@ -436,7 +437,7 @@ service_actor::behavior_type cluster_service(self_ptr self, cluster_service_conf
 caf::expected<cluster_actor> start_cluster_service(caf::actor_system& sys, cluster_service_config config) {
   // Detached: leaving joins the membership threads, whose last etcd call
   // (revoking the lease) blocks; that must not hold a scheduler thread.
-  auto service = sys.spawn<caf::detached>(cluster_service, config);
+  auto service = actor_stats::spawn<caf::detached>(sys, "cluster", cluster_service, config);
   auto greeter = spawn_greeter(sys, {config.self, caf::actor_cast<caf::actor>(service), config.directory,
                                      config.provided});
   // reuse: a restarted node rebinds its port while the old socket lingers.

@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "messages/errors.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg::cluster {
 
@@ -53,7 +54,7 @@ greeter_actor::behavior_type greeter(greeter_actor::pointer self, greeter_config
 }  // namespace
 
 greeter_actor spawn_greeter(caf::actor_system& sys, greeter_config config) {
-  return sys.spawn(greeter, std::move(config));
+  return actor_stats::spawn(sys, "greeter", greeter, std::move(config));
 }
 
 }  // namespace sg::cluster

@@ -98,14 +98,8 @@ void members(const gateway_context& ctx, const httplib::Request& req, httplib::R
 std::optional<int64_t> since_ms(const std::string& text) {
   if (text.empty())
     return 0;
-  static const std::pair<char, int64_t> units[] = {{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000}};
-  for (auto [unit, ms] : units)
-    if (text.back() == unit) {
-      auto n = text::parse_u64(std::string_view{text}.substr(0, text.size() - 1));
-      if (!n || *n > 366 * 86'400'000ULL / ms)
-        return std::nullopt;
-      return now_ms() - static_cast<int64_t>(*n) * ms;
-    }
+  if (auto back = text::parse_duration_ms(text))
+    return now_ms() - *back;
   auto n = text::parse_u64(text);
   if (!n || *n > static_cast<uint64_t>(INT64_MAX))
     return std::nullopt;

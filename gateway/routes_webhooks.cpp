@@ -11,6 +11,7 @@
 #include "gateway/routes.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/json.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -26,7 +27,7 @@ nlohmann::json webhook_json(const webhook& w, bool with_secret) {
 nlohmann::json schedule_json(const schedule_info& s) {
   nlohmann::json out = {{"name", s.name},         {"summary", s.summary},       {"scope", s.scope},
                         {"every_s", s.every_ms / 1000}, {"last_outcome", s.last_outcome}, {"last_detail", s.last_detail},
-                        {"last_node", s.last_node}};
+                        {"last_node", s.last_node}, {"failures", s.failures}};
   out["last_run"] = s.last_run_ms > 0 ? nlohmann::json(iso8601_ms(s.last_run_ms)) : nlohmann::json(nullptr);
   out["next_run"] = s.next_run_ms > 0 ? nlohmann::json(iso8601_ms(s.next_run_ms)) : nlohmann::json(nullptr);
   return out;
@@ -121,11 +122,27 @@ void schedules(const gateway_context& ctx, const httplib::Request& req, httplib:
   send_json(res, {{"schedules", out}});
 }
 
+// `?at=2026-12-01T10:00:00Z` or `?in=10m`: a delayed run; neither: now.
+std::optional<int64_t> run_at(const httplib::Request& req) {
+  if (req.has_param("at"))
+    return parse_iso8601_ms(req.get_param_value("at"));
+  if (req.has_param("in")) {
+    auto in = text::parse_duration_ms(req.get_param_value("in"));
+    return in ? std::optional<int64_t>{now_ms() + *in} : std::nullopt;
+  }
+  return 0;
+}
+
 void run_schedule(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
-  auto s = ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, req.matches[1].str());
+  auto at = run_at(req);
+  if (!at)
+    return problem(res, 400, "at is an ISO 8601 UTC time (2026-12-01T10:00:00Z); in is a duration (90s, 10m, 2h, 1d)");
+  auto name = req.matches[1].str();
+  auto s = *at == 0 ? ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name)
+                    : ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name, *at);
   if (!s)
     return problem(res, s.error());
   send_json(res, schedule_json(*s));

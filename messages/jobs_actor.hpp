@@ -29,12 +29,13 @@ struct schedule_info {
   std::string last_outcome;  // "ok", "failed", or "" before the first run
   std::string last_detail;   // what it did, or why it failed
   std::string last_node;     // the member that ran it
+  uint32_t failures = 0;     // failed runs in a row: retried with doubling backoff
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, schedule_info& x) {
   return f(caf::meta::type_name("schedule_info"), x.name, x.summary, x.scope, x.every_ms, x.last_run_ms,
-           x.next_run_ms, x.last_outcome, x.last_detail, x.last_node);
+           x.next_run_ms, x.last_outcome, x.last_detail, x.last_node, x.failures);
 }
 
 /// Something that happened to an owner's video: `upload.completed`,
@@ -107,6 +108,9 @@ using jobs_actor = caf::typed_actor<
   caf::replies_to<schedule_atom, list_atom>::with<std::vector<schedule_info>>,
   // Runs one now (errc::not_found for an unknown name); answers its record after the run.
   caf::replies_to<schedule_atom, run_atom, std::string>::with<schedule_info>,
+  // Delays: its next run moves to `at_ms` (unix ms), once, then the period
+  // goes on from there.
+  caf::replies_to<schedule_atom, run_atom, std::string, int64_t>::with<schedule_info>,
   // Something happened: a delivery for each of the owner's webhooks that wants it.
   caf::reacts_to<event_atom, webhook_event>,
   // A caller's webhooks: a new one (its url checked, its secret made), theirs, one gone.

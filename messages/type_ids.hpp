@@ -42,6 +42,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::transcode_ticket))
   CAF_ADD_TYPE_ID(streamgate, (sg::transcode_outcome))
   CAF_ADD_TYPE_ID(streamgate, (sg::job_progress))
+  CAF_ADD_TYPE_ID(streamgate, (sg::pool_status))
+  CAF_ADD_TYPE_ID(streamgate, (sg::pool_bounds))
 
   // Media
   CAF_ADD_TYPE_ID(streamgate, (sg::media_paths))

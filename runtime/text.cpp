@@ -1,6 +1,7 @@
 #include "runtime/text.hpp"
 
 #include <charconv>
+#include <utility>
 #include <cmath>
 
 namespace sg::text {
@@ -104,6 +105,16 @@ std::optional<double> parse_double(std::string_view s) {
   if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || !std::isfinite(v))
     return std::nullopt;
   return v;
+}
+
+std::optional<int64_t> parse_duration_ms(std::string_view s) {
+  static constexpr std::pair<char, int64_t> units[] = {{'s', 1000}, {'m', 60'000}, {'h', 3'600'000}, {'d', 86'400'000}};
+  constexpr uint64_t most_ms = 400 * 86'400'000ULL;
+  for (auto [unit, ms] : units)
+    if (!s.empty() && s.back() == unit)
+      if (auto n = parse_u64(s.substr(0, s.size() - 1)); n && *n <= most_ms / ms)
+        return static_cast<int64_t>(*n) * ms;
+  return std::nullopt;
 }
 
 std::optional<std::string> base64_decode(std::string_view s) {

@@ -27,6 +27,10 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 /// A finite decimal number (digits, one point, an exponent), the whole text.
 std::optional<double> parse_double(std::string_view s);
 
+/// A duration of a count and a unit ("90s", "5m", "2h", "1d") in ms, at
+/// most about a year.
+std::optional<int64_t> parse_duration_ms(std::string_view s);
+
 /// Standard base64 with padding; strict (bits under the padding must be zero,
 /// so that every byte string has exactly one text).
 std::optional<std::string> base64_decode(std::string_view s);

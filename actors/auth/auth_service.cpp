@@ -13,6 +13,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -242,7 +243,7 @@ service_actor::behavior_type auth_behavior(auth_ptr self, auth_settings settings
 auth_actor spawn_auth_service(caf::actor_system& sys, const auth_settings& settings,
                               directory_actor directory) {
   session_tokens check{settings.jwt_keys};  // throws on a bad key set, before spawning
-  return sys.spawn(auth_behavior, settings, std::move(directory));
+  return actor_stats::spawn(sys, "auth", auth_behavior, settings, std::move(directory));
 }
 
 }  // namespace sg

@@ -9,6 +9,7 @@
 
 #include "actors/cache/cache_shard.hpp"
 #include "runtime/hash_ring.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -205,7 +206,7 @@ cache_actor::behavior_type cache(cache_ptr self, size_t shards, uint64_t capacit
 }  // namespace
 
 cache_actor spawn_cache(caf::actor_system& sys, size_t shards, uint64_t capacity_bytes) {
-  return sys.spawn(cache, std::max<size_t>(1, shards), capacity_bytes);
+  return actor_stats::spawn(sys, "cache", cache, std::max<size_t>(1, shards), capacity_bytes);
 }
 
 }  // namespace sg

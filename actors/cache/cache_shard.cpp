@@ -9,6 +9,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -143,7 +144,7 @@ shard_actor::behavior_type shard(shard_ptr self, size_t index, uint64_t capacity
 }  // namespace
 
 cache_shard_actor spawn_cache_shard(caf::actor_system& sys, size_t index, uint64_t capacity_bytes) {
-  return sys.spawn(shard, index, capacity_bytes);
+  return actor_stats::spawn(sys, "cache_shard", shard, index, capacity_bytes);
 }
 
 }  // namespace sg

@@ -9,6 +9,7 @@
 
 #include "messages/errors.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -117,7 +118,7 @@ directory_actor::behavior_type directory(directory_ptr self) {
 }  // namespace
 
 directory_actor spawn_directory(caf::actor_system& sys) {
-  return sys.spawn(directory);
+  return actor_stats::spawn(sys, "directory", directory);
 }
 
 }  // namespace sg

@@ -8,6 +8,7 @@
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -99,13 +100,14 @@ void try_run(jobs_ptr self, const schedules::definition& d, bool force,
           }
           st.next_check_ms[d.name] = claimed->next_run_ms;
           run_action(self, d.name, [self, d, key, claimed, claim_text, answer](caf::expected<std::string> detail) {
-            auto done = *claimed;
-            done.last_outcome = detail ? "ok" : "failed";
-            done.last_detail = detail ? *detail : to_string(detail.error());
+            const auto& settings = self->state.settings;
+            auto done = schedules::settle(*claimed, detail, settings.max_attempts, settings.backoff_ms);
             if (detail)
               log::info("jobs", "scheduled job ran", {{"schedule", d.name}, {"detail", done.last_detail}});
             else
-              log::warn("jobs", "scheduled job failed", {{"schedule", d.name}, {"error", done.last_detail}});
+              log::warn("jobs", "scheduled job failed", {{"schedule", d.name}, {"error", done.last_detail},
+                                                         {"outcome", done.last_outcome}, {"next_run_ms", done.next_run_ms}});
+            self->state.next_check_ms[d.name] = done.next_run_ms;
             // Only over our own claim: a later one stands.
             self->request(ops_of(self), store_timeout, caf::put_atom::value, ops_atom::value, key,
                           schedules::to_text(done), claim_text)
@@ -122,6 +124,36 @@ void try_run(jobs_ptr self, const schedules::definition& d, bool force,
             answer(e);
         });
   });
+}
+
+// A delayed run: the record's next run moves to `at_ms` (compare-and-set
+// over what was read, so a run claimed meanwhile is not undone).
+caf::result<schedule_info> delay_run(jobs_ptr self, const schedules::definition& d, int64_t at_ms) {
+  auto& st = self->state;
+  if (!st.peers.has(service::ops_store))
+    return make_error(errc::unavailable, "no record store is running");
+  auto rp = self->make_response_promise<schedule_info>();
+  auto key = schedules::key_of(d, st.settings.node);
+  read_record(self, key, [self, d, key, at_ms, rp](caf::expected<std::string> text) mutable {
+    if (!text) {
+      rp.deliver(text.error());
+      return;
+    }
+    auto moved = schedules::delay(d, schedules::from_text(*text), at_ms);
+    self->request(ops_of(self), store_timeout, caf::put_atom::value, ops_atom::value, key, schedules::to_text(moved), *text)
+      .then(
+        [self, d, moved, at_ms, rp](bool won) mutable {
+          if (!won) {
+            rp.deliver(make_error(errc::conflict, d.name + " was claimed meanwhile; try again"));
+            return;
+          }
+          self->state.next_check_ms[d.name] = at_ms;
+          log::info("jobs", "scheduled job delayed", {{"schedule", d.name}, {"at_ms", at_ms}});
+          rp.deliver(described(d, moved));
+        },
+        [rp](const caf::error& e) mutable { rp.deliver(e); });
+  });
+  return rp;
 }
 
 caf::result<std::vector<schedule_info>> list_schedules(jobs_ptr self) {
@@ -196,6 +228,14 @@ jobs_impl::behavior_type jobs_service(jobs_ptr self, jobs_settings settings, dir
       });
       return rp;
     },
+    [self](schedule_atom, run_atom, const std::string& name, int64_t at_ms) -> caf::result<schedule_info> {
+      const auto* d = find_schedule(self->state, name);
+      if (d == nullptr)
+        return make_error(errc::not_found, "no schedule named '" + name.substr(0, 64) + "'");
+      if (at_ms <= 0)
+        return make_error(errc::bad_request, "a delayed run needs a time");
+      return delay_run(self, *d, at_ms);
+    },
     [self](event_atom, const webhook_event& e) { on_event(self, e); },
     [self](webhook_atom, create_atom, const principal& who, const std::string& url,
            const std::vector<std::string>& events) { return create_webhook(self, who, url, events); },
@@ -227,7 +267,7 @@ void read_record(jobs_ptr self, const std::string& key, std::function<void(caf::
 }
 
 jobs_actor spawn_jobs_service(caf::actor_system& sys, jobs_settings settings, directory_actor directory) {
-  return sys.spawn(jobs_service, std::move(settings), std::move(directory));
+  return actor_stats::spawn(sys, "jobs", jobs_service, std::move(settings), std::move(directory));
 }
 
 }  // namespace sg

@@ -16,6 +16,11 @@ struct jobs_settings {
   uint32_t webhook_attempts = 8;
   int64_t webhook_backoff_ms = 1000;  // doubles with each attempt
   bool webhook_allow_private = false;
+  // A failed scheduled run is retried as a failed transcode is: after
+  // backoff_ms, doubling, until max_attempts runs failed in a row; then the
+  // schedule waits for its next period.
+  uint32_t max_attempts = 3;
+  int64_t backoff_ms = 1000;
 };
 
 /// The jobs service: runs the schedules (records through the ops store, the

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 
+#include <caf/expected.hpp>
+
 #include "messages/jobs_actor.hpp"
 
 namespace sg::schedules {
@@ -28,5 +30,14 @@ std::optional<schedule_info> from_text(const std::string& text);
 /// when it is not due.
 std::optional<schedule_info> claim(const definition& d, const std::optional<schedule_info>& stored,
                                    const std::string& node, int64_t now_ms, bool force);
+
+/// The record once the claimed run ended: a failure is retried after a
+/// doubling backoff (never later than the next period) until `max_attempts`
+/// runs failed in a row.
+schedule_info settle(schedule_info claimed, const caf::expected<std::string>& detail, uint32_t max_attempts,
+                     int64_t backoff_ms);
+
+/// The record with its next run moved to `at_ms` (a delayed run).
+schedule_info delay(const definition& d, const std::optional<schedule_info>& stored, int64_t at_ms);
 
 }  // namespace sg::schedules

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "actors/jobs/webhooks.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -121,7 +122,7 @@ webhook_sender_actor::behavior_type sender(webhook_sender_actor::pointer, bool a
 }  // namespace
 
 webhook_sender_actor spawn_webhook_sender(caf::actor_system& sys, bool allow_private) {
-  return sys.spawn<caf::detached>(sender, allow_private);
+  return actor_stats::spawn<caf::detached>(sys, "webhook_sender", sender, allow_private);
 }
 
 }  // namespace sg

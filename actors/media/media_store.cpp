@@ -9,6 +9,7 @@
 #include "messages/errors.hpp"
 #include "runtime/log.hpp"
 #include "runtime/media_files.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -101,7 +102,7 @@ media_store_actor::behavior_type media_store(media_ptr self, std::shared_ptr<med
 }  // namespace
 
 media_store_actor spawn_media_store(caf::actor_system& sys, std::shared_ptr<media_files> files) {
-  return sys.spawn<caf::detached>(media_store, std::move(files));
+  return actor_stats::spawn<caf::detached>(sys, "media", media_store, std::move(files));
 }
 
 }  // namespace sg

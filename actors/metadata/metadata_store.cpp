@@ -14,6 +14,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -363,7 +364,7 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
 
 metadata_actor spawn_metadata_store(caf::actor_system& sys, const std::string& data_dir,
                                     directory_actor directory, record_log_factory open_log) {
-  return sys.spawn<caf::detached>(store, data_dir, std::move(directory), std::move(open_log));
+  return actor_stats::spawn<caf::detached>(sys, "metadata_store", store, data_dir, std::move(directory), std::move(open_log));
 }
 
 }  // namespace sg

@@ -18,6 +18,7 @@
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/storage.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -160,7 +161,7 @@ caf::expected<monitor_actor> spawn_monitor(caf::actor_system& sys, std::string d
   for (const auto& spec : alert_overrides)
     if (auto why = override_alert_rule(rules, spec); !why.empty())
       return make_error(errc::bad_request, why);
-  return sys.spawn(monitor, std::move(data_dir), interval, std::move(rules));
+  return actor_stats::spawn(sys, "monitor", monitor, std::move(data_dir), interval, std::move(rules));
 }
 
 }  // namespace sg

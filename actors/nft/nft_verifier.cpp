@@ -12,6 +12,7 @@
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -276,7 +277,7 @@ void ask_chain(verifier_ptr self, const holding_check& h, const std::string& key
 
 nft_actor spawn_nft_verifier(caf::actor_system& sys, const nft_settings& settings,
                              directory_actor directory) {
-  return sys.spawn(verifier, settings, std::move(directory));
+  return actor_stats::spawn(sys, "access", verifier, settings, std::move(directory));
 }
 
 }  // namespace sg

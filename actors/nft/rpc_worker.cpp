@@ -7,6 +7,7 @@
 
 #include "actors/nft/abi.hpp"
 #include "runtime/json.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -146,7 +147,7 @@ rpc_worker_actor::behavior_type worker(rpc_worker_actor::pointer self, int timeo
 }  // namespace
 
 rpc_worker_actor spawn_rpc_worker(caf::actor_system& sys, int timeout_ms) {
-  return sys.spawn<caf::detached>(worker, timeout_ms);
+  return actor_stats::spawn<caf::detached>(sys, "rpc_worker", worker, timeout_ms);
 }
 
 }  // namespace sg

@@ -130,15 +130,22 @@ void claim_and_cancel(supervisor_ptr self, caf::typed_response_promise<job_info>
       [rp](const caf::error& e) mutable { rp.deliver(e); });
 }
 
+namespace {
+
+bool may_cancel(const std::optional<principal>& who, const std::string& owner) {
+  return !who || who->owns(owner);
+}
+
 // On a cluster a job may run on another member: its record names which, and
 // that member's supervisor cancels it.
-caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who, const std::string& job_id) {
+caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const std::optional<principal>& who,
+                                       const std::string& job_id) {
   auto rp = self->make_response_promise<job_info>();
   self->request(store_of(self), store_timeout, caf::get_atom::value, job_atom::value, job_id)
     .then(
       [self, rp, who, job_id](const job_info& job) mutable {
         auto& st = self->state;
-        if (!who.owns(job.owner)) {
+        if (!may_cancel(who, job.owner)) {
           rp.deliver(make_error(errc::forbidden, "only the video's owner may cancel its job"));
           return;
         }
@@ -153,13 +160,39 @@ caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who
         self->request(st.directory, store_timeout, caf::get_atom::value, service::transcoder, job.node)
           .then(
             [self, rp, who, job_id](const caf::actor& holder) mutable {
-              self->request(caf::actor_cast<transcode_actor>(holder), cancel_timeout, cancel_atom::value, who, job_id)
-                .then([rp](const job_info& j) mutable { rp.deliver(j); },
-                      [rp](const caf::error& e) mutable { rp.deliver(e); });
+              auto there = caf::actor_cast<transcode_actor>(holder);
+              auto deliver = [rp](const job_info& j) mutable { rp.deliver(j); };
+              auto fail = [rp](const caf::error& e) mutable { rp.deliver(e); };
+              if (who)
+                self->request(there, cancel_timeout, cancel_atom::value, *who, job_id).then(deliver, fail);
+              else
+                self->request(there, cancel_timeout, cancel_atom::value, job_id).then(deliver, fail);
             },
             [rp](const caf::error& e) mutable { rp.deliver(e); });
       },
       [rp](const caf::error& e) mutable { rp.deliver(e); });
   return rp;
 }
+
+}  // namespace
+
+caf::result<job_info> cancel_job(supervisor_ptr self, const std::optional<principal>& who, const std::string& job_id) {
+  auto& st = self->state;
+  auto it = st.jobs.find(job_id);
+  if (it == st.jobs.end() && st.clustered())
+    return cancel_elsewhere(self, who, job_id);
+  if (it == st.jobs.end())
+    return make_error(errc::conflict, "job " + job_id + " is not queued or running");
+  if (!may_cancel(who, it->second.owner))
+    return make_error(errc::forbidden, "only the video's owner may cancel its job");
+  if (it->second.state == job_state::queued)
+    return cancel_queued(self, job_id);
+  if (auto* slot = st.slot_of(job_id))
+    self->request(slot->host, poll_timeout, cancel_atom::value, job_id)
+      .then([](caf::ok_atom) {}, [](const caf::error&) {});
+  auto rp = self->make_response_promise<job_info>();
+  st.cancelling[job_id].push_back(rp);
+  return rp;
+}
+
 }  // namespace sg::supervision

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,7 +96,16 @@ void lose_claim(supervisor_ptr self, const std::string& job_id, const std::strin
 void release_slot(supervisor_ptr self, const worker_host_actor& host, const std::string& job_id);
 /// A job that has not started ends here, stored as cancelled.
 job_info cancel_queued(supervisor_ptr self, const std::string& job_id);
-/// A job this supervisor does not hold, cancelled where it is.
-caf::result<job_info> cancel_elsewhere(supervisor_ptr self, const principal& who, const std::string& job_id);
+/// Cancels a job here or where it runs: for its owner, or (no principal) for
+/// an operator.
+caf::result<job_info> cancel_job(supervisor_ptr self, const std::optional<principal>& who, const std::string& job_id);
+
+// worker_pool.cpp
+pool_status pool_of(const supervisor_state& st);
+/// New bounds, at once: idle workers above the maximum stop, the minimum starts.
+caf::result<pool_status> resize_pool(supervisor_ptr self, const pool_bounds& b);
+/// Idle workers above the minimum stop after their idle time, above the
+/// maximum at once; their processes end with them.
+void shrink(supervisor_ptr self);
 
 }  // namespace sg::supervision

@@ -10,6 +10,7 @@
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg::supervision {
 
@@ -364,22 +365,6 @@ void poll_progress(supervisor_ptr self) {
   }
 }
 
-// Idle workers above the minimum stop; their processes end with them.
-void shrink(supervisor_ptr self) {
-  auto& st = self->state;
-  auto now = clock_ms(self);
-  for (auto it = st.workers.begin(); it != st.workers.end();) {
-    bool surplus = static_cast<int>(st.workers.size()) > st.settings.min_workers;
-    if (surplus && it->job_id.empty() && now - it->idle_since_ms > st.settings.worker_idle_s * 1000LL) {
-      self->demonitor(it->host.address());
-      self->send_exit(it->host, caf::exit_reason::user_shutdown);
-      it = st.workers.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
 void on_worker_down(supervisor_ptr self, const caf::down_msg& dm) {
   auto& workers = self->state.workers;
   auto it = std::find_if(workers.begin(), workers.end(),
@@ -425,24 +410,10 @@ supervisor_actor::behavior_type supervisor(supervisor_ptr self, transcode_settin
                 });
       }
     },
-    [self](cancel_atom, const principal& who, const std::string& job_id) -> caf::result<job_info> {
-      auto& st = self->state;
-      auto it = st.jobs.find(job_id);
-      if (it == st.jobs.end() && st.clustered())
-        return cancel_elsewhere(self, who, job_id);
-      if (it == st.jobs.end())
-        return make_error(errc::conflict, "job " + job_id + " is not queued or running");
-      if (!who.owns(it->second.owner))
-        return make_error(errc::forbidden, "only the video's owner may cancel its job");
-      if (it->second.state == job_state::queued)
-        return cancel_queued(self, job_id);
-      if (auto* slot = st.slot_of(job_id))
-        self->request(slot->host, poll_timeout, cancel_atom::value, job_id)
-          .then([](caf::ok_atom) {}, [](const caf::error&) {});
-      auto rp = self->make_response_promise<job_info>();
-      st.cancelling[job_id].push_back(rp);
-      return rp;
-    },
+    [self](cancel_atom, const principal& who, const std::string& job_id) { return cancel_job(self, who, job_id); },
+    [self](cancel_atom, const std::string& job_id) { return cancel_job(self, std::nullopt, job_id); },
+    [self](caf::get_atom) { return pool_of(self->state); },
+    [self](caf::put_atom, const pool_bounds& b) { return resize_pool(self, b); },
     [self](kick_atom, const std::string& job_id) {
       self->request(store_of(self), store_timeout, caf::get_atom::value, job_atom::value, job_id)
         .then([self](const job_info& job) { adopt(self, {job}); },
@@ -479,7 +450,7 @@ namespace sg {
 transcode_actor spawn_transcode_supervisor(caf::actor_system& sys,
                                            const transcode_settings& settings,
                                            directory_actor directory, worker_launcher_actor launcher) {
-  return sys.spawn(supervision::supervisor, settings, std::move(directory), std::move(launcher));
+  return actor_stats::spawn(sys, "transcoder", supervision::supervisor, settings, std::move(directory), std::move(launcher));
 }
 
 }  // namespace sg

@@ -16,6 +16,7 @@
 #include "actors/transcode/pipeline.hpp"
 #include "messages/errors.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -173,7 +174,7 @@ worker_host_actor::behavior_type host(worker_host_actor::stateful_pointer<host_s
 }  // namespace
 
 worker_host_actor spawn_worker_host(caf::actor_system& sys, worker_launcher_actor launcher) {
-  return sys.spawn(host, std::move(launcher));
+  return actor_stats::spawn(sys, "worker_host", host, std::move(launcher));
 }
 
 }  // namespace sg

@@ -24,6 +24,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
+#include "runtime/actor_stats.hpp"
 
 extern char** environ;
 
@@ -211,7 +212,7 @@ launcher_actor::behavior_type launcher(launcher_ptr self, worker_process_setting
 caf::expected<worker_launcher_actor> spawn_worker_launcher(caf::actor_system& sys,
                                                            const worker_process_settings& settings) {
   // Published under its public interface: its timer is not for workers.
-  worker_launcher_actor h = sys.spawn(launcher, settings);
+  worker_launcher_actor h = actor_stats::spawn(sys, "worker_launcher", launcher, settings);
   auto port = sys.middleman().publish(h, 0, "127.0.0.1", true);
   if (!port) {
     caf::anon_send_exit(h, caf::exit_reason::user_shutdown);

@@ -19,6 +19,7 @@
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -369,7 +370,7 @@ manager_actor::behavior_type manager(manager_ptr self, upload_settings settings,
 
 upload_manager_actor spawn_upload_manager(caf::actor_system& sys, const upload_settings& settings,
                                           directory_actor directory) {
-  return sys.spawn(manager, settings, std::move(directory));
+  return actor_stats::spawn(sys, "uploads", manager, settings, std::move(directory));
 }
 
 }  // namespace sg

@@ -17,6 +17,7 @@
 #include "runtime/metrics.hpp"
 #include "runtime/promises.hpp"
 #include "runtime/media_files.hpp"
+#include "runtime/actor_stats.hpp"
 
 namespace sg {
 
@@ -405,7 +406,7 @@ session_actor::behavior_type session_behavior(session_ptr self, upload_info info
 upload_session_actor spawn_upload_session(caf::actor_system& sys, upload_info info,
                                           const upload_settings& settings,
                                           directory_actor directory, peer_set peers) {
-  return sys.spawn<caf::detached>(session_behavior, std::move(info), settings, std::move(directory),
+  return actor_stats::spawn<caf::detached>(sys, "upload_session", session_behavior, std::move(info), settings, std::move(directory),
                                   std::move(peers));
 }
 

@@ -127,8 +127,18 @@ export async function makeCerts(root, names) {
 /** A clustered node over `services` ({ etcd, s3 }). */
 export async function startMember(root, services, certsDir,
   { name = 'streamgate', extra = [], dataDir = tempDir('sg-member-') } = {}) {
-  const port = await freePort();
-  const clusterPort = await freePort();
+  // freePort() frees its port before the node binds it; another process may
+  // take it in between. Such a start fails fast, and new ports are tried.
+  for (let attempt = 1; ; ++attempt) {
+    try {
+      return await startMemberOn(await freePort(), await freePort(), services, certsDir, { name, extra, dataDir });
+    } catch (e) {
+      if (attempt === 3 || !/cannot listen/.test(String(e.message))) throw e;
+    }
+  }
+}
+
+async function startMemberOn(port, clusterPort, services, certsDir, { name, extra, dataDir }) {
   const node = await startNode({
     dataDir,
     port,

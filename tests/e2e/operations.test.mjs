@@ -368,11 +368,89 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   fs.mkdirSync(home, { recursive: true });
   const { spawnSync } = await import('node:child_process');
   const tty = spawnSync('script', ['-qec', `${BIN} shell --connect 127.0.0.1:${shellPort} --admin-token ops-secret`, '/dev/null'],
-    { input: 'schedules\ncache st\t\nquit\n', encoding: 'utf8', timeout: 20000, env: { ...process.env, HOME: home } });
+    { input: 'schedules\ncache st\t\nschedule run deliveries.p\t\nquit\n', encoding: 'utf8', timeout: 20000,
+      env: { ...process.env, HOME: home } });
   assert.equal(tty.status, 0, tty.stderr);
   assert.match(tty.stdout, /streamgate> /);
   assert.match(tty.stdout, /^auth\.sweep +cluster/m);
   assert.match(tty.stdout, /^SHARD +ENTRIES/m, 'Tab completed "cache st" to "cache stats"');
+  assert.equal(tty.stdout.match(/^deliveries\.prune +cluster/gm)?.length, 2, 'Tab completed the schedule name, which ran');
   assert.match(fs.readFileSync(path.join(home, '.streamgate_history'), 'utf8'), /^schedules$/m);
+  assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
+});
+
+test('the shell shows the actors, resizes the transcode pool at once, lists and cancels jobs, delays a schedule', async () => {
+  // The named actors with what they handled.
+  const [actors] = await shellJson('actors');
+  for (const name of ['directory', 'metadata_store', 'transcoder', 'monitor', 'jobs']) {
+    const row = actors.find((a) => a.actor === name);
+    assert.ok(row && row.instances >= 1 && row.handled > 0 && row.mailbox >= 0, `${name}: ${JSON.stringify(actors)}`);
+  }
+  const people = await shell(['--admin-token', 'ops-secret', '-c', 'actors']);
+  assert.match(people.stdout, /^ACTOR +INSTANCES +MAILBOX +HANDLED/m);
+  assert.match(people.stdout, /^transcoder +1 +\d+ msg +\d+ msg/m);
+  const metrics = await (await fetch(`${node.base}/metrics`)).text();
+  assert.match(metrics, /^streamgate_actor_messages_total\{actor="transcoder"\} \d+/m);
+
+  // The pool: its bounds, then new ones at once (the new minimum starts).
+  const [pool] = await shellJson('pool transcode');
+  assert.deepEqual([pool.min, pool.max], [0, 1]);
+  const [grown] = await shellJson('pool transcode min 1 max 2');
+  assert.deepEqual([grown.min, grown.max], [1, 2]);
+  await until('the minimum worker started', async () => (await shellJson('pool transcode'))[0].workers >= 1, 20000);
+  for (const bad of ['pool transcode min 3 max 2', 'pool transcode min 0 max 0', 'pool transcode max 2', 'pool transcode --all --node x']) {
+    const refused = await shell(['--admin-token', 'ops-secret', '-c', bad]);
+    assert.equal(refused.code, 1, bad);
+    assert.match(refused.stderr, /pool|usage/, bad);
+  }
+  const [all] = await shellJson('pool transcode --all min 0 max 1');  // a single node: itself
+  assert.deepEqual(all.map((p) => [p.min, p.max]), [[0, 1]]);
+
+  // Jobs: a long clip runs, the next waits behind it; the operator cancels the second.
+  const long = await makeClip(path.join(work, 'long.mp4'), { seconds: 30, bitrate: '1M' });
+  const ids = [];
+  for (const title of ['Long one', 'Long two']) {
+    const r = await fetch(`${node.base}/api/v1/videos/upload?title=${encodeURIComponent(title)}`,
+      { method: 'POST', headers: owner, body: fs.readFileSync(long) });
+    assert.equal(r.status, 201);
+    ids.push((await r.json()).id);
+  }
+  const jobOf = async (videoId) => {
+    const [active] = await shellJson('jobs');
+    return active.find((j) => j.video_id === videoId);
+  };
+  const second = await until('the second job is listed', () => jobOf(ids[1]), 20000);
+  assert.ok(['queued', 'running'].includes(second.state), JSON.stringify(second));
+  const [cancelled] = await shellJson(`job cancel ${second.id}`);
+  assert.equal(cancelled.state, 'cancelled');
+  const [listed] = await shellJson('jobs cancelled');
+  assert.ok(listed.some((j) => j.id === second.id), JSON.stringify(listed));
+  const again = await shell(['--admin-token', 'ops-secret', '-c', `job cancel ${second.id}`]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /not queued or running/);
+  const badState = await shell(['--admin-token', 'ops-secret', '-c', 'jobs sleeping']);
+  assert.equal(badState.code, 1);
+  assert.match(badState.stderr, /a job state is/);
+
+  // A delayed run: the next run moves, and the schedule runs then.
+  const before = (await shellJson('schedules'))[0].find((s) => s.name === 'deliveries.prune');
+  const [delayed] = await shellJson('schedule run deliveries.prune --in 2s');
+  const at = Date.parse(delayed.next_run);
+  assert.ok(at > Date.now() - 1000 && at <= Date.now() + 2500, delayed.next_run);
+  const ran = await until('the delayed run', async () => {
+    const s = (await shellJson('schedules'))[0].find((x) => x.name === 'deliveries.prune');
+    return s.last_run !== before.last_run && s.last_outcome === 'ok' && s;
+  }, 10000);
+  assert.ok(Date.parse(ran.last_run) >= at, `${ran.last_run} >= ${delayed.next_run}`);
+  const later = await json(await api('/api/v1/admin/schedules/deliveries.prune/run?at=2099-01-01T00:00:00Z', ADMIN, { method: 'POST' }));
+  assert.equal(later.status, 200);
+  assert.equal(later.body.next_run, '2099-01-01T00:00:00.000Z');
+  for (const q of ['at=tomorrow', 'in=soon', 'at=2099-01-01T00:00:00'])
+    assert.equal((await api(`/api/v1/admin/schedules/deliveries.prune/run?${q}`, ADMIN, { method: 'POST' })).status, 400, q);
+  const badWhen = await shell(['--admin-token', 'ops-secret', '-c', 'schedule run deliveries.prune --in soon']);
+  assert.equal(badWhen.code, 1);
+  assert.match(badWhen.stderr, /--in a duration/);
+  await until('the first long video settles', async () =>
+    ['ready', 'failed'].includes((await (await api(`/api/v1/videos/${ids[0]}`)).json()).status), 120000);
   assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
 });

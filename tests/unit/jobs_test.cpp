@@ -15,9 +15,11 @@
 
 #include "actors/directory/directory.hpp"
 #include "actors/jobs/jobs_service.hpp"
+#include "actors/jobs/schedules.hpp"
 #include "actors/metadata/metadata_store.hpp"
 #include "messages/errors.hpp"
 #include "messages/registry.hpp"
+#include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/log.hpp"
 
@@ -44,9 +46,11 @@ struct fixture {
       caf::anon_send(directory, caf::put_atom::value, s, caf::actor_cast<caf::actor>(store));
   }
 
-  jobs_actor start(const std::string& node) {
+  jobs_actor start(const std::string& node, uint32_t max_attempts = 3, int64_t backoff_ms = 1000) {
     jobs_settings s;
     s.node = node;
+    s.max_attempts = max_attempts;
+    s.backoff_ms = backoff_ms;
     services.push_back(spawn_jobs_service(*sys, s, directory));
     return services.back();
   }
@@ -79,7 +83,7 @@ struct fixture {
   schedule_info ran(const jobs_actor& jobs, const std::string& name) {
     for (int i = 0; i < 50; ++i) {
       auto s = named(schedules(jobs), name);
-      if (s.last_outcome == "ok" || s.last_outcome == "failed")
+      if (s.last_outcome == "ok" || s.last_outcome == "failed" || s.last_outcome == "retrying")
         return s;
       std::this_thread::sleep_for(100ms);
     }
@@ -123,10 +127,67 @@ BOOST_AUTO_TEST_CASE(a_due_schedule_runs_and_its_record_says_so) {
   BOOST_TEST(s.last_node == "node-a");
   BOOST_TEST(s.scope == "cluster");
   BOOST_TEST(s.next_run_ms - s.last_run_ms == 60'000);
-  // No upload service on this node: its node-scope sweep says why it failed.
+  // No upload service on this node: its node-scope sweep says why it failed,
+  // and is tried again after the backoff rather than a period later.
   auto uploads = ran(jobs, "uploads.sweep");
-  BOOST_TEST(uploads.last_outcome == "failed");
+  BOOST_TEST(uploads.last_outcome == "retrying");
+  BOOST_TEST(uploads.failures == 1u);
+  BOOST_TEST(uploads.next_run_ms - uploads.last_run_ms == 1000);
   BOOST_TEST(uploads.last_detail.find("no upload service") != std::string::npos, uploads.last_detail);
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_schedule_backs_off_doubling_then_waits_for_its_period) {
+  auto jobs = start("node-a", 3, 200);
+  std::vector<int64_t> runs;
+  schedule_info s;
+  for (int i = 0; i < 100 && s.last_outcome != "failed"; ++i) {
+    s = named(schedules(jobs), "uploads.sweep");
+    if (s.last_run_ms > 0 && (runs.empty() || runs.back() != s.last_run_ms) && s.last_outcome != "running")
+      runs.push_back(s.last_run_ms);
+    std::this_thread::sleep_for(50ms);
+  }
+  BOOST_TEST_REQUIRE(s.last_outcome == "failed");
+  BOOST_TEST(s.failures == 0u);  // given up: the count starts over
+  BOOST_TEST(s.last_detail.find("3 failed runs in a row") != std::string::npos, s.last_detail);
+  BOOST_TEST(s.next_run_ms - s.last_run_ms == 60'000);  // the period again
+  BOOST_TEST_REQUIRE(runs.size() == 3u);
+  // 200 ms, then 400 ms (each to the next check of the service's 1 s tick).
+  BOOST_TEST(runs[1] - runs[0] >= 200);
+  BOOST_TEST(runs[2] - runs[1] >= 400);
+}
+
+BOOST_AUTO_TEST_CASE(settling_a_run_keeps_the_retry_within_the_period) {
+  schedule_info claimed;
+  claimed.last_run_ms = 1'000'000;
+  claimed.next_run_ms = 1'000'000 + 5'000;  // a short period
+  claimed.failures = 1;
+  auto failed = schedules::settle(claimed, caf::expected<std::string>{make_error(errc::unavailable, "x")}, 8, 4'000);
+  BOOST_TEST(failed.last_outcome == "retrying");
+  BOOST_TEST(failed.failures == 2u);
+  BOOST_TEST(failed.next_run_ms == 1'005'000);  // 8 s of backoff, but the period comes first
+  auto ok = schedules::settle(failed, caf::expected<std::string>{std::string{"did it"}}, 8, 4'000);
+  BOOST_TEST(ok.last_outcome == "ok");
+  BOOST_TEST(ok.failures == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_delayed_run_moves_the_next_run_and_then_runs_then) {
+  auto jobs = start("node-a");
+  auto first = ran(jobs, "auth.sweep");
+  caf::scoped_actor self{*sys};
+  auto at = now_ms() + 1500;
+  self->request(jobs, 10s, schedule_atom::value, run_atom::value, std::string{"auth.sweep"}, at)
+    .receive([&](const schedule_info& s) { BOOST_TEST(s.next_run_ms == at); },
+             [](caf::error& e) { BOOST_FAIL(caf::to_string(e)); });
+  schedule_info later;
+  for (int i = 0; i < 60 && later.last_run_ms <= first.last_run_ms; ++i) {
+    std::this_thread::sleep_for(100ms);
+    later = named(schedules(jobs), "auth.sweep");
+  }
+  BOOST_TEST(later.last_run_ms >= at);
+  BOOST_TEST(later.last_run_ms < at + 2000);
+  self->request(jobs, 10s, schedule_atom::value, run_atom::value, std::string{"auth.sweep"}, int64_t{0})
+    .receive([](const schedule_info&) { BOOST_FAIL("a delayed run without a time was taken"); },
+             [](caf::error& e) { BOOST_TEST((e == errc::bad_request)); });
 }
 
 BOOST_AUTO_TEST_CASE(two_members_run_a_cluster_schedule_once_per_period) {

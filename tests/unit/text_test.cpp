@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE text
 #include <boost/test/unit_test.hpp>
 
+#include "runtime/clock.hpp"
 #include "runtime/json.hpp"
 #include "runtime/text.hpp"
 
@@ -80,4 +81,25 @@ BOOST_AUTO_TEST_CASE(json_depth_is_bounded_at_parse_time) {
 BOOST_AUTO_TEST_CASE(dumping_client_text_never_throws) {
   nlohmann::json j = {{"detail", std::string{"no such resource: /\xff"}}};
   BOOST_TEST(dump_json(j) == "{\"detail\":\"no such resource: /\xef\xbf\xbd\"}");
+}
+
+BOOST_AUTO_TEST_CASE(durations_have_a_count_and_a_unit) {
+  using sg::text::parse_duration_ms;
+  BOOST_TEST(*parse_duration_ms("90s") == 90'000);
+  BOOST_TEST(*parse_duration_ms("5m") == 300'000);
+  BOOST_TEST(*parse_duration_ms("2h") == 7'200'000);
+  BOOST_TEST(*parse_duration_ms("1d") == 86'400'000);
+  for (const char* bad : {"", "s", "5", "5x", "-5m", "5 m", "1.5h", "99999999999999999999d", "401d"})
+    BOOST_TEST(!parse_duration_ms(bad), bad);
+}
+
+BOOST_AUTO_TEST_CASE(iso8601_times_in_utc_round_trip) {
+  using sg::parse_iso8601_ms;
+  BOOST_TEST(*parse_iso8601_ms("1970-01-01T00:00:00Z") == 0);
+  BOOST_TEST(*parse_iso8601_ms("2026-12-01T10:00Z") == 1'796'119'200'000);
+  BOOST_TEST(*parse_iso8601_ms("2026-12-01T10:00:00.25Z") == 1'796'119'200'250);
+  BOOST_TEST(*parse_iso8601_ms(sg::iso8601_ms(1'796'119'200'123)) == 1'796'119'200'123);
+  for (const char* bad : {"", "2026-12-01", "2026-12-01T10:00:00", "2026-12-01T10:00:00+01:00", "2026-13-01T10:00:00Z",
+                          "2026-12-01T25:00:00Z", "2026-12-01T10:00:00.Z", "1969-12-31T23:59:59Z", "2026-12-01T10:00:00Zjunk"})
+    BOOST_TEST(!parse_iso8601_ms(bad), bad);
 }
