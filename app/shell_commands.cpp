@@ -344,7 +344,7 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
 const std::vector<command>& commands() {
   static const std::vector<command> all = [] {
     std::vector<command> out{
-      {"nodes", "", "the cluster's members: state, address, roles, uptime, lease age", nodes},
+      {"nodes", "", "the cluster's members: state, address, roles, uptime, lease age, load", nodes},
       {"alerts", "", "the node's alerts: pending, firing, resolved", alerts},
       {"logs", "[--node N] [--level L] [--component C] [--since 5m] [--limit N] [--follow]",
        "the node's recent log lines; --follow: then new ones, until interrupted", logs},

@@ -118,14 +118,21 @@ caf::expected<output> pool(session& s, const args_t& args) {
   output out{nlohmann::json::array(), {}};
   std::vector<std::vector<std::string>> rows;
   for (const auto& target : *targets) {
-    auto transcoder = typed<transcode_actor>(s, "transcoder", target);
-    if (!transcoder)
-      return transcoder.error();
-    auto p = bounds ? s.ask<pool_status>(*transcoder, caf::put_atom::value, *bounds)
-                    : s.ask<pool_status>(*transcoder, caf::get_atom::value);
-    if (!p)
-      return p.error();
     auto name = target.empty() ? std::string{"(this node)"} : target;
+    auto transcoder = typed<transcode_actor>(s, "transcoder", target);
+    auto p = !transcoder ? caf::expected<pool_status>{transcoder.error()}
+             : bounds    ? s.ask<pool_status>(*transcoder, caf::put_atom::value, *bounds)
+                         : s.ask<pool_status>(*transcoder, caf::get_atom::value);
+    if (!p && !all)
+      return p.error();
+    if (!p) {  // the others still answer: say which one did not, and why
+      auto why = error_detail(p.error());
+      if (why.empty())
+        why = caf::to_string(p.error());
+      out.json.push_back({{"node", target}, {"error", why}});
+      rows.push_back({name, "-", "-", "-", "-", "-", why});
+      continue;
+    }
     out.json.push_back({{"node", target}, {"min", p->min_workers}, {"max", p->max_workers}, {"workers", p->workers},
                         {"busy", p->busy}, {"launching", p->launching}, {"queued", p->queued}});
     rows.push_back({name, std::to_string(p->min_workers), std::to_string(p->max_workers), std::to_string(p->workers),
