@@ -4,6 +4,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "messages/errors.hpp"
@@ -21,11 +22,18 @@ bool same_token(const std::string& want, const std::string& given) {
          CRYPTO_memcmp(given.data(), want.data(), want.size()) == 0;
 }
 
+// On a cluster a caller on another node came over mutual TLS with a
+// certificate of the cluster's CA (a member or the shell's client).
+bool vouched_for(admin_actor::pointer self, bool clustered) {
+  const auto& from = self->current_sender();
+  return clustered && from != nullptr && from->node() != self->node();
+}
+
 admin_actor::behavior_type door(admin_actor::pointer self, std::string token, std::string settings,
-                                directory_actor directory) {
+                                directory_actor directory, bool clustered) {
   return {
     [=](caf::get_atom, const std::string& given) -> caf::result<std::string> {
-      if (!same_token(token, given))
+      if (!same_token(token, given) && !vouched_for(self, clustered))
         return make_error(errc::forbidden, token.empty() ? "the admin shell is off: the node has no --admin-token"
                                                          : "wrong admin token");
       return settings;
@@ -52,9 +60,13 @@ admin_actor::behavior_type door(admin_actor::pointer self, std::string token, st
 }  // namespace
 
 admin_actor open_admin_door(caf::actor_system& sys, const node_config& config, directory_actor directory) {
-  auto admin = actor_stats::spawn(sys, "admin", door, config.http.admin_token, config.effective, std::move(directory));
-  if (config.cluster.enabled())
+  auto admin = actor_stats::spawn(sys, "admin", door, config.http.admin_token, config.effective, directory,
+                                  config.cluster.enabled());
+  if (config.cluster.enabled()) {
+    // Offered to the cluster (and the shell) through the greeter.
+    caf::anon_send(directory, caf::put_atom::value, service::admin, caf::actor_cast<caf::actor>(admin));
     return admin;
+  }
   auto port = sys.middleman().publish(admin, static_cast<uint16_t>(config.cluster.port), "127.0.0.1", true);
   if (port)
     log::info("admin", "admin shell listening", {{"host", "127.0.0.1"}, {"port", *port}});

@@ -69,6 +69,7 @@ caf::expected<std::vector<caf::actor>> start_cluster(role_env& env) {
   for (const auto* r : env.planned)
     provided.insert(provided.end(), r->provides.begin(), r->provides.end());
   provided.push_back(service::cluster);  // the admin shell asks a member for its view
+  provided.push_back(service::admin);    // and for its settings
   auto service = cluster::start_cluster_service(
     env.sys, {std::move(ms), me, static_cast<uint16_t>(c.port), env.directory, std::move(provided),
               env.runs("cache") ? local<service::cache>(env) : cache_actor{},

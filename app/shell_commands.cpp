@@ -307,10 +307,16 @@ caf::expected<output> uploads(session& s, const args_t&) {
   return out;
 }
 
-caf::expected<output> config(session& s, const args_t&) {
-  if (!s.admin)
-    return make_error(errc::unavailable, "config is shown by a single node's admin door, not yet on a cluster");
-  auto toml = s.ask<std::string>(s.admin, caf::get_atom::value, s.token);
+// `config [NODE]`: a single node's through its door (with the token); on a
+// cluster, the member's own door, offered to the cluster.
+caf::expected<output> config(session& s, const args_t& args) {
+  if (args.size() > 1)
+    return usage("config [NODE]");
+  auto door = s.admin && args.empty() ? caf::expected<admin_actor>{s.admin}
+                                      : typed<admin_actor>(s, "admin", args.empty() ? "" : args[0]);
+  if (!door)
+    return door.error();
+  auto toml = s.ask<std::string>(*door, caf::get_atom::value, s.token);
   if (!toml)
     return toml.error();
   return output{{{"config", *toml}}, *toml};
@@ -357,7 +363,7 @@ const std::vector<command>& commands() {
       {"videos", "[QUERY]", "videos, found by title, description or tags", videos},
       {"video show", "ID", "one video's record", video_show, video_ids},
       {"uploads", "", "uploads in progress: received, length, expiry", uploads},
-      {"config", "", "the node's effective settings, secrets redacted", config},
+      {"config", "[NODE]", "a node's effective settings, secrets redacted", config, member_names},
       {"metrics", "[NAME_PREFIX]", "the node's metrics (default: streamgate_*)", metrics},
       {"cache stats", "", "entries, size and hits per cache shard", cache_statistics},
       {"cache invalidate", "[PREFIX]", "drop cached entries under a prefix (none: all)", cache_invalidate},

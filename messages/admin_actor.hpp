@@ -21,6 +21,8 @@ using admin_actor = caf::typed_actor<
   // service has, errc::unavailable when none runs.
   caf::replies_to<caf::get_atom, std::string, std::string>::with<caf::actor>,
   // The node's effective settings as a config file (TOML), secrets redacted.
+  // On a cluster another member asks without the token: the cluster's mutual
+  // TLS vouched for it.
   caf::replies_to<caf::get_atom, std::string>::with<std::string>>;
 
 }  // namespace sg

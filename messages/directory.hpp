@@ -14,6 +14,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/admin_actor.hpp"
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
@@ -42,13 +43,14 @@ enum class service : uint8_t {
   monitor,     // the monitor: process samples, recent log lines
   ops_store,   // metadata_store: the jobs service's records
   jobs,        // the jobs service: schedules, webhooks, deliveries
+  admin,       // the admin door: the node's effective settings (clustered nodes offer it)
 };
-constexpr size_t service_count = 14;
+constexpr size_t service_count = 15;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
   "transcoder",  "auth",         "access",    "cache",        "media",
-  "cluster",     "monitor",      "ops_store", "jobs"};
+  "cluster",     "monitor",      "ops_store", "jobs",         "admin"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -104,6 +106,7 @@ template <> struct service_handle<service::cluster> { using type = cluster_actor
 template <> struct service_handle<service::monitor> { using type = monitor_actor; };
 template <> struct service_handle<service::ops_store> { using type = ops_store_actor; };
 template <> struct service_handle<service::jobs> { using type = jobs_actor; };
+template <> struct service_handle<service::admin> { using type = admin_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

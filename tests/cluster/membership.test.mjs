@@ -262,19 +262,31 @@ test('the admin shell reaches a member over mutual TLS with a client certificate
   assert.equal(ofC.code, 0, ofC.stderr);
   const lines = JSON.parse(ofC.stdout);
   assert.ok(lines.some((l) => l.msg === 'ready') && lines.every((l) => l.component === 'node'), ofC.stdout.slice(0, 300));
-  // Another member's actors; every member's transcode pool, resized at once.
-  const cmds = 'actors node-c; pool transcode --all; pool transcode --node node-c min 0 max 2; pool transcode --all';
+  // Another member's actors; every member's transcode pool; one resized at
+  // once. (--all covers the members up in this member's view at that moment:
+  // on two busy cores one may be between greetings, so only node-c is named.)
+  const cmds = 'actors node-c; pool transcode --all; pool transcode --node node-c min 0 max 2; pool transcode --node node-c';
   const inside = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', cmds]);
   assert.equal(inside.code, 0, inside.stderr);
   const [actorsOfC, pools, resized, after] = inside.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(actorsOfC.some((a) => a.actor === 'cluster' && a.handled > 0), JSON.stringify(actorsOfC));
-  assert.ok(pools.length >= 3 && pools.every((p) => p.max === 1), JSON.stringify(pools));
-  assert.ok(after.every((p) => !p.error), JSON.stringify(after));
+  const answered = pools.filter((p) => !p.error);
+  assert.ok(answered.length >= 2 && answered.every((p) => p.max === 1), JSON.stringify(pools));
+  assert.ok(answered.some((p) => p.node === ''), 'this member is in --all');
   assert.equal(resized.max, 2);
-  assert.deepEqual(after.filter((p) => p.max === 2).map((p) => p.node), ['node-c'], JSON.stringify([pools, resized, after]));
+  assert.equal(after.max, 2);
   const transcoding = nodesSeen.members.filter((m) => ['up', 'self'].includes(m.state) && m.roles.includes('transcode'));
-  assert.ok(transcoding.length >= 3 && transcoding.every((m) => m.load && m.load.max === 1),
-    JSON.stringify(nodesSeen.members));
+  assert.ok(transcoding.length >= 3 && transcoding.filter((m) => m.load?.max === 1).length >= 2
+    && transcoding.find((m) => m.state === 'self').load.max === 1, JSON.stringify(nodesSeen.members));
+  // Settings, its own and another member's, the secrets redacted.
+  const settings = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', 'config; config node-c']);
+  assert.equal(settings.code, 0, settings.stderr);
+  const [own, ofNodeC] = settings.stdout.trim().split('\n').map((l) => JSON.parse(l).config);
+  for (const toml of [own, ofNodeC]) {
+    assert.match(toml, /^admin-token="\(redacted\)"$/m);
+    assert.doesNotMatch(toml, /admin-secret/);
+    assert.match(toml, /^etcd=/m);
+  }
   const nobody = await shell(['--certs-dir', dir, '--client', 'ops', '-c', 'logs --node node-zz']);
   assert.equal(nobody.code, 1);
   assert.match(nobody.stderr, /no member is named/);
