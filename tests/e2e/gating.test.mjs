@@ -3,13 +3,14 @@
 // wallets signing in with ethers, hls.js playing in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
 import * as tus from 'tus-js-client';
-import { freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
+import { BIN, freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
 import { signIn } from './sign_in.mjs';
 import { launchBrowser, playIn } from './browser.mjs';
 
@@ -25,6 +26,7 @@ const CACHE_S = 2;
 const work = tempDir('sg-e2e-gate-');
 let chain;
 let chainPort;
+let shellPort;
 let node;
 let browser;
 let pass;   // ERC-721
@@ -61,11 +63,12 @@ before(async () => {
   await (await badge.mint(A.address, 7, 2)).wait();
 
   const port = await freePort();
+  shellPort = await freePort();
   const dead = await freePort();  // nothing listens here: failover must skip it
   node = await startNode({ dataDir: path.join(work, 'data'), port, args: [
     '--chain', `1337=http://127.0.0.1:${dead},http://127.0.0.1:${chainPort}`,
     '--nft-cache-positive', String(CACHE_S), '--nft-cache-negative', '1', '--rpc-timeout-ms', '1000',
-    '--ladder', '360', '--admin-token', 'operator-secret', '--rpc-breaker-open', '1',
+    '--ladder', '360', '--admin-token', 'operator-secret', '--rpc-breaker-open', '1', '--cluster-port', String(shellPort),
     // The dead endpoint's circuit stays open: the alert counts the live one too.
     '--alert', 'rpc_circuit_open=2', '--alert', 'disk_free=1e18/0'] });
   A.session = (await signIn(node.base, KEYS[1])).token;
@@ -162,6 +165,15 @@ test('NFT results live in the cache shards; the admin API shows and clears them'
   assert.equal((await (await admin('GET')).json()).entries, 0);
   assert.equal((await admin('DELETE')).status, 400);
   assert.match(await (await fetch(`${node.base}/metrics`)).text(), /streamgate_cache_hits_total\{shard="\d"\} \d+/);
+  // The same through the admin shell.
+  assert.equal((await playback(A)).status, 200);
+  const { stdout } = await promisify(execFile)(BIN, ['shell', '--connect', `127.0.0.1:${shellPort}`,
+    '--admin-token', 'operator-secret', '--json', '-c', 'cache stats; cache invalidate nft|; cache stats']);
+  const [before, removed, after] = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const total = (rows) => rows.find((r) => r.shard === 'total').entries;
+  assert.ok(total(before) >= 1, stdout);
+  assert.equal(removed.removed, total(before));
+  assert.equal(total(after), 0);
 });
 
 test('an EIP-1271 contract wallet signs in with its owner\'s signature', async () => {

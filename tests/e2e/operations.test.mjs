@@ -207,8 +207,8 @@ test('a failing receiver is retried with growing delays, then dead-lettered; the
   assert.equal(hook.got.length, 3, 'a dead letter is not tried again by itself');
   // Retried: tried again at once, delivered now that the receiver answers.
   answer = 204;
-  const retried = await json(await api(`/api/v1/admin/deliveries/${dead.id}/retry`, ADMIN, { method: 'POST' }));
-  assert.equal(retried.status, 200);
+  const [retried] = await shellJson(`job retry ${dead.id}`);  // through the shell
+  assert.equal(retried.state, 'pending');
   await until('the retry delivered', async () =>
     (await json(await api(`/api/v1/admin/deliveries/${dead.id}`, ADMIN))).body.state === 'delivered', 10000);
   assert.equal(hook.got.length, 4);
@@ -223,8 +223,8 @@ test('a failing receiver is retried with growing delays, then dead-lettered; the
     const list = (await json(await api('/api/v1/admin/deliveries?state=dead', ADMIN))).body.deliveries;
     return list.find((d) => d.webhook_id === made.id && d.id !== dead.id);
   }, 60000);
-  const dismissed = await json(await api(`/api/v1/admin/deliveries/${second.id}/dismiss`, ADMIN, { method: 'POST' }));
-  assert.equal(dismissed.body.state, 'dismissed');
+  const [dismissed] = await shellJson(`job dismiss ${second.id}`);
+  assert.equal(dismissed.state, 'dismissed');
   assert.ok(!(await json(await api('/api/v1/admin/deliveries?state=dead', ADMIN))).body.deliveries.some((d) => d.id === second.id));
   for (const [p, status] of [['/api/v1/admin/deliveries/dlv_nothing', 404], ['/api/v1/admin/deliveries?state=odd', 400]])
     assert.equal((await api(p, ADMIN)).status, status, p);
@@ -273,6 +273,9 @@ test('a failed transcode is a dead letter with its history; retried, then dismis
   assert.equal(dismissed.body.dismissed, true);
   assert.equal(await failedJob(), undefined);
   assert.equal((await api(`/api/v1/admin/jobs/${second.id}/retry`, ADMIN, { method: 'POST' })).status, 409);
+  const notAgain = await shell(['--admin-token', 'ops-secret', '-c', `job retry ${second.id}`]);
+  assert.equal(notAgain.code, 1);
+  assert.match(notAgain.stderr, /job retry: /);
   for (const bad of ['nothing', '0123456789abcdef'])
     assert.equal((await api(`/api/v1/admin/jobs/${bad}`, ADMIN)).status, 404, bad);
   assert.equal((await api('/api/v1/admin/dead-letters', {})).status, 403);
@@ -322,6 +325,9 @@ test('the admin shell runs commands over CAF: tables for people, JSON for script
   assert.match(config.config, /^admin-token="\(redacted\)"$/m);
   assert.match(config.config, /^webhook-attempts=3$/m);
   assert.doesNotMatch(config.config, /ops-secret/);
+  // (e2e.gating fills the cache with NFT results and clears it from the shell.)
+  const [invalidated] = await shellJson('cache invalidate');
+  assert.equal(invalidated.removed, 0);
   const [uploads, metrics] = await shellJson('uploads; metrics streamgate_alert_firing');
   assert.ok(Array.isArray(uploads));
   assert.ok(Object.keys(metrics).some((k) => k === 'streamgate_alert_firing{name="disk_free"}'), JSON.stringify(metrics));
