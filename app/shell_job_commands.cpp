@@ -51,7 +51,7 @@ caf::expected<output> schedule_run(session& s, const args_t& args) {
     return usage(form);
   std::optional<int64_t> at = 0;
   if (args.size() == 3 && args[1] == "--at") {
-    at = parse_iso8601_ms(args[2]);
+    at = parse_rfc3339_ms(args[2]);
   } else if (args.size() == 3 && args[1] == "--in") {
     auto in = text::parse_duration_ms(args[2]);
     at = in ? std::optional<int64_t>{now_ms() + *in} : std::nullopt;
@@ -59,7 +59,7 @@ caf::expected<output> schedule_run(session& s, const args_t& args) {
     return usage(form);
   }
   if (!at)
-    return make_error(errc::bad_request, "--at takes an ISO 8601 UTC time, --in a duration (90s, 10m, 2h, 1d)");
+    return make_error(errc::bad_request, "--at takes an RFC 3339 time (2026-12-01T10:00:00Z), --in a duration (90s, 10m, 2h, 1d)");
   auto jobs = typed<jobs_actor>(s, "jobs");
   if (!jobs)
     return jobs.error();

@@ -10,6 +10,7 @@
 #include "actors/auth/eth.hpp"
 #include "actors/auth/sign_in.hpp"
 #include "actors/auth/siwe.hpp"
+#include "runtime/clock.hpp"
 
 namespace {
 
@@ -42,7 +43,7 @@ int main(int argc, char** argv) {
   r.address = "0xFFcf8FDEE72ac11b5c542428B35EEF5769C409f0";
   r.chain_id = 1337;
   r.nonce = "k9Qd3x7Lp2Zr4Tn8";
-  r.issued_ms = *sg::siwe::parse_time("2025-01-01T00:00:00.000Z");
+  r.issued_ms = *sg::parse_rfc3339_ms("2025-01-01T00:00:00.000Z");
   r.expires_ms = r.issued_ms + 300000;
   sg::signed_challenge s{message, "", signature, ""};
   const int64_t now = r.issued_ms + 30000;

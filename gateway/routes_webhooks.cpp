@@ -125,7 +125,7 @@ void schedules(const gateway_context& ctx, const httplib::Request& req, httplib:
 // `?at=2026-12-01T10:00:00Z` or `?in=10m`: a delayed run; neither: now.
 std::optional<int64_t> run_at(const httplib::Request& req) {
   if (req.has_param("at"))
-    return parse_iso8601_ms(req.get_param_value("at"));
+    return parse_rfc3339_ms(req.get_param_value("at"));
   if (req.has_param("in")) {
     auto in = text::parse_duration_ms(req.get_param_value("in"));
     return in ? std::optional<int64_t>{now_ms() + *in} : std::nullopt;
@@ -139,7 +139,7 @@ void run_schedule(const gateway_context& ctx, const httplib::Request& req, httpl
     return;
   auto at = run_at(req);
   if (!at)
-    return problem(res, 400, "at is an ISO 8601 UTC time (2026-12-01T10:00:00Z); in is a duration (90s, 10m, 2h, 1d)");
+    return problem(res, 400, "at is an RFC 3339 time (2026-12-01T10:00:00Z); in is a duration (90s, 10m, 2h, 1d)");
   auto name = req.matches[1].str();
   auto s = *at == 0 ? ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name)
                     : ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name, *at);

@@ -30,39 +30,46 @@ std::string iso8601_ms(int64_t ms) {
   return buf;
 }
 
-std::optional<int64_t> parse_iso8601_ms(const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d%n", &year, &month, &day, &hour, &minute, &used) != 5 || used != 16)
+std::optional<int64_t> parse_rfc3339_ms(const std::string& s) {
+  int y, mo, d, h, mi, sec, n = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
     return std::nullopt;
-  auto rest = text.substr(16);
-  int millis = 0;
-  if (rest.size() >= 3 && rest[0] == ':') {
-    int n = 0;
-    if (std::sscanf(rest.c_str(), ":%2d%n", &second, &n) != 1 || n != 3)
-      return std::nullopt;
-    rest = rest.substr(3);
-    if (rest.size() > 1 && rest[0] == '.') {
-      size_t digits = 1;
-      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits])))
-        ++digits;
-      if (digits == 1)
-        return std::nullopt;
-      auto fraction = rest.substr(1, digits - 1) + "00";
-      millis = std::stoi(fraction.substr(0, 3));
-      rest = rest.substr(digits);
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    return std::nullopt;
+  size_t i = 19;
+  int64_t ms = 0;
+  if (i < s.size() && s[i] == '.') {
+    size_t digits = 0;
+    int64_t scale = 100;
+    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i, ++digits) {
+      ms += (s[i] - '0') * scale;
+      scale /= 10;
     }
+    if (digits == 0)
+      return std::nullopt;
   }
-  if (rest != "Z" || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
-      year < 1970)
+  int64_t offset_min = 0;
+  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+    ++i;
+  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
+    int oh, om;
+    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_min = (s[i] == '+' ? 1 : -1) * (oh * 60 + om);
+    i += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (i != s.size())
     return std::nullopt;
   std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  return (static_cast<int64_t>(timegm(&tm)) - offset_min * 60) * 1000 + ms;
 }
 
 std::string http_date(int64_t ms) {

@@ -199,12 +199,12 @@ std::optional<std::string> check(const policy& p, const record& r, const signed_
       return std::string{"the address differs from the challenge's"};
     if (m->nonce != r.nonce)
       return std::string{"the nonce differs from the challenge's"};
-    auto issued = *siwe::parse_time(m->issued_at);
+    auto issued = *parse_rfc3339_ms(m->issued_at);
     if (issued > now_ms + p.skew_ms || issued < r.issued_ms - p.skew_ms)
       return std::string{"Issued At is outside the allowed clock skew"};
-    if (!m->expiration_time.empty() && *siwe::parse_time(m->expiration_time) <= now_ms)
+    if (!m->expiration_time.empty() && *parse_rfc3339_ms(m->expiration_time) <= now_ms)
       return std::string{"the message expired"};
-    if (!m->not_before.empty() && *siwe::parse_time(m->not_before) > now_ms)
+    if (!m->not_before.empty() && *parse_rfc3339_ms(m->not_before) > now_ms)
       return std::string{"the message is not valid yet"};
     return evm_signer_matches(eth::personal_message_hash(s.message), s.signature, r.address, contract_digest);
   }

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "actors/auth/eth.hpp"
+#include "runtime/clock.hpp"
 
 namespace sg::siwe {
 
@@ -38,48 +39,6 @@ bool uri_like(const std::string& s) {
 }
 
 }  // namespace
-
-std::optional<int64_t> parse_time(const std::string& s) {
-  int y, mo, d, h, mi, sec, n = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-    return std::nullopt;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-    return std::nullopt;
-  size_t i = 19;
-  int64_t ms = 0;
-  if (i < s.size() && s[i] == '.') {
-    size_t digits = 0;
-    int64_t scale = 100;
-    for (++i; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i, ++digits) {
-      ms += (s[i] - '0') * scale;
-      scale /= 10;
-    }
-    if (digits == 0)
-      return std::nullopt;
-  }
-  int64_t offset_min = 0;
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-    int oh, om;
-    if (std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59)
-      return std::nullopt;
-    offset_min = (s[i] == '+' ? 1 : -1) * (oh * 60 + om);
-    i += 6;
-  } else {
-    return std::nullopt;
-  }
-  if (i != s.size())
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  return (static_cast<int64_t>(timegm(&tm)) - offset_min * 60) * 1000 + ms;
-}
 
 std::optional<message> parse(const std::string& text, std::string* why) {
   auto fail = [&](const std::string& reason) -> std::optional<message> {
@@ -140,12 +99,12 @@ std::optional<message> parse(const std::string& text, std::string* why) {
   if (!field("Nonce", m.nonce, true) || m.nonce.size() < 8 ||
       !std::all_of(m.nonce.begin(), m.nonce.end(), [](unsigned char c) { return std::isalnum(c); }))
     return fail("Nonce must be at least 8 letters or digits");
-  if (!field("Issued At", m.issued_at, true) || !parse_time(m.issued_at))
+  if (!field("Issued At", m.issued_at, true) || !parse_rfc3339_ms(m.issued_at))
     return fail("Issued At is missing or not RFC 3339");
   if (!field("Expiration Time", m.expiration_time, false) ||
-      (!m.expiration_time.empty() && !parse_time(m.expiration_time)))
+      (!m.expiration_time.empty() && !parse_rfc3339_ms(m.expiration_time)))
     return fail("Expiration Time is not RFC 3339");
-  if (!field("Not Before", m.not_before, false) || (!m.not_before.empty() && !parse_time(m.not_before)))
+  if (!field("Not Before", m.not_before, false) || (!m.not_before.empty() && !parse_rfc3339_ms(m.not_before)))
     return fail("Not Before is not RFC 3339");
   if (!field("Request ID", m.request_id, false))
     return fail("Request ID is empty");

@@ -29,7 +29,4 @@ std::optional<message> parse(const std::string& text, std::string* why = nullptr
 /// The exact text a wallet signs for `m` (LF line ends, no trailing newline).
 std::string format(const message& m);
 
-/// RFC 3339 date-time ("2025-01-01T00:00:00.000Z", offsets allowed) to Unix ms.
-std::optional<int64_t> parse_time(const std::string& s);
-
 }  // namespace sg::siwe

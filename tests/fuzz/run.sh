@@ -8,7 +8,8 @@ seconds=${FUZZ_SECONDS:-15}
 mkdir -p "$out"
 flags=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$root" $(pkg-config --cflags nlohmann_json libsecp256k1 2>/dev/null || true))
-auth=("$root/actors/auth/siwe.cpp" "$root/actors/auth/eth.cpp" "$root/actors/auth/keccak.cpp")
+auth=("$root/actors/auth/siwe.cpp" "$root/actors/auth/eth.cpp" "$root/actors/auth/keccak.cpp"
+      "$root/runtime/clock.cpp")
 build() {  # build NAME SOURCES... LIBS...: rebuilt when any source is newer
   local name=$1; shift
   local newest=0 f
