@@ -1,14 +1,12 @@
 #include "gateway/gateway.hpp"
 
-#include <thread>
-
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <httplib.h>
 
 #include "gateway/auth_filter.hpp"
-#include "gateway/bounded_server.hpp"
+#include "gateway/dispatch.hpp"
+#include "gateway/edge.hpp"
 #include "gateway/middleware.hpp"
 #include "gateway/rate_limit.hpp"
 #include "gateway/routes.hpp"
@@ -20,36 +18,36 @@ namespace sg {
 
 namespace {
 
-connection_limits limits_of(const http_settings& http) {
-  connection_limits l;
-  l.max_head_bytes = http.max_header_bytes;
-  l.head_timeout = std::chrono::seconds(http.head_timeout_s);
-  l.read_timeout = std::chrono::seconds(http.read_timeout_s);
-  l.write_timeout = std::chrono::seconds(http.write_timeout_s);
-  return l;
+edge_settings edge_settings_of(const http_settings& http) {
+  edge_settings e;
+  e.host = http.host;
+  e.port = http.port;
+  e.loops = http.loops;
+  e.handler_threads = http.threads;
+  e.max_head_bytes = http.max_header_bytes;
+  e.max_body_bytes = http.max_body_bytes;
+  e.head_timeout = std::chrono::seconds(http.head_timeout_s);
+  e.read_timeout = std::chrono::seconds(http.read_timeout_s);
+  e.write_timeout = std::chrono::seconds(http.write_timeout_s);
+  e.idle_timeout = std::chrono::seconds(http.keepalive_timeout_s);
+  e.keepalive_max = http.keepalive_max;
+  e.max_connections = http.max_connections;
+  e.max_connections_per_ip = http.max_connections_per_ip;
+  return e;
 }
 
-// The body of a refusal the socket layer writes itself (no request id yet).
-std::pair<std::string, std::string> render_refusal(int status, const std::string& detail) {
-  return {"application/problem+json",
-          dump_json({{"type", "about:blank"}, {"status", status}, {"detail", detail}})};
-}
-
-// Owns the server and its accept thread; the routes hold references into ctx.
+// Owns the edge; the routes hold references into ctx.
 struct http_server {
-  explicit http_server(const gateway_context& c)
-    : ctx(c), svr(limits_of(c.http), render_refusal) {}
+  explicit http_server(const gateway_context& c) : ctx(c) {}
   gateway_context ctx;
-  bounded_server svr;
   std::shared_ptr<route_table> routes = std::make_shared<route_table>();
-  std::thread accept_loop;
+  std::shared_ptr<dispatcher> app;
+  std::unique_ptr<http_edge> edge;
   int port = 0;
 
   ~http_server() {
-    svr.stop();  // stops accepting, then joins the workers (in-flight finish)
-    if (accept_loop.joinable())
-      accept_loop.join();
-    log::info("gateway", "http server stopped");
+    if (edge)
+      edge->stop();  // requests in flight finish first
   }
 };
 
@@ -79,15 +77,6 @@ gateway_impl::behavior_type gateway(gateway_impl::stateful_pointer<gateway_state
 
 void configure(http_server& s) {
   const auto& http = s.ctx.http;
-  s.svr.set_tcp_nodelay(true);  // without it keep-alive clients stall ~40 ms
-  s.svr.set_keep_alive_max_count(static_cast<size_t>(http.keepalive_max));
-  s.svr.set_keep_alive_timeout(http.keepalive_timeout_s);
-  s.svr.set_read_timeout(http.read_timeout_s, 0);
-  s.svr.set_write_timeout(http.write_timeout_s, 0);
-  // Our own limits run in the pipeline and the socket layer (bounded_server).
-  s.svr.set_payload_max_length(std::numeric_limits<size_t>::max());
-  auto threads = static_cast<size_t>(http.threads);
-  s.svr.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   std::vector<rate_rule> overrides;
   for (const auto& spec : http.rate_limits)
     if (auto r = parse_rate_rule(spec))
@@ -100,8 +89,8 @@ void configure(http_server& s) {
   chain->push_back(std::move(limiters.by_ip));
   chain->push_back(make_bearer_auth(s.ctx));
   chain->push_back(std::move(limiters.by_wallet));
-  install_pipeline(s.svr, chain, s.routes);
-  router r{s.svr, *s.routes};
+  s.app = std::make_shared<dispatcher>(chain, s.routes);
+  router r{*s.app, *s.routes};
   if (s.ctx.serve_media)
     add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
   add_health_routes(r, s.ctx);
@@ -123,16 +112,12 @@ caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {
   } catch (const std::invalid_argument& e) {
     return make_error(errc::bad_request, e.what());
   }
+  std::string why;
+  server->edge = http_edge::listen(edge_settings_of(ctx.http), server->app, why);
+  if (!server->edge)
+    return make_error(errc::unavailable, why);
+  server->port = server->edge->port();
   const auto& host = ctx.http.host;
-  if (ctx.http.port == 0) {
-    server->port = server->svr.bind_to_any_port(host);
-  } else if (server->svr.bind_to_port(host, ctx.http.port)) {
-    server->port = ctx.http.port;
-  }
-  if (server->port <= 0)
-    return make_error(errc::unavailable,
-                      "cannot listen on " + host + ":" + std::to_string(ctx.http.port));
-  server->accept_loop = std::thread([s = server.get()] { s->svr.listen_after_bind(); });
   log::info("gateway", "listening", {{"host", host}, {"port", server->port}});
   // Detached: stopping the server blocks until in-flight requests finish.
   gateway_actor h = ctx.system->spawn<caf::detached>(gateway, std::move(server));

@@ -1,13 +1,9 @@
 #include "gateway/middleware.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
-#include "gateway/bounded_server.hpp"
 #include "gateway/problem.hpp"
 #include "runtime/ids.hpp"
-#include "runtime/log.hpp"
-#include "runtime/metrics.hpp"
 #include "runtime/text.hpp"
 
 namespace sg {
@@ -25,10 +21,6 @@ const std::string& request_context::label() const {
 const std::string& request_context::group() const {
   static const std::string other = "other";
   return route != nullptr ? route->group : other;
-}
-
-void body_consumed() {
-  current_connection().unread_body = false;
 }
 
 namespace {
@@ -93,17 +85,14 @@ public:
   bool on_request(const httplib::Request& req, httplib::Response& res,
                   request_context& ctx) override {
     auto f = framing_of(req);
-    auto& conn = current_connection();
-    conn.filtered = true;
-    conn.body_announced = f.announced;
-    conn.unread_body = f.announced;
     if (f.error != nullptr) {
+      ctx.close_connection = true;  // where this body ends, and the next request starts, is unknown
       problem(res, 400, f.error);
       return false;
     }
     if (ctx.route == nullptr) {
       if (!f.announced)
-        return true;  // httplib answers 404
+        return true;  // no route: 404 after the filters
       problem(res, 404, "no such resource");
       return false;
     }
@@ -117,8 +106,7 @@ public:
       problem(res, 413, "body exceeds " + std::to_string(max_bytes_) + " bytes");
       return false;
     }
-    conn.body_budget = max_bytes_;  // a chunked body is cut here while it is read
-    return true;
+    return true;  // a chunked body is cut at max_bytes by the edge while it is read
   }
 
 private:
@@ -165,68 +153,6 @@ private:
   std::vector<std::string> origins_;
 };
 
-metrics::gauge& in_flight() {
-  static auto& g = metrics::global().get_gauge("streamgate_http_requests_in_flight",
-                                               "HTTP requests being served");
-  return g;
-}
-
-// A request httplib refused before the pipeline ran still gets an id.
-request_context& begun_request(httplib::Response& res) {
-  auto& ctx = current_request();
-  if (ctx.id.empty()) {
-    ctx.start = std::chrono::steady_clock::now();
-    ctx.id = random_hex(8);
-    res.set_header("X-Request-Id", ctx.id);
-  }
-  return ctx;
-}
-
-void record(const httplib::Request& req, const httplib::Response& res) {
-  auto& ctx = current_request();
-  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx.start).count();
-  auto status = std::to_string(res.status);
-  // Series are found once per thread: the registry's lock and label
-  // rendering stay off the per-request path.
-  thread_local std::unordered_map<std::string, metrics::counter*> counters;
-  thread_local std::unordered_map<std::string, metrics::histogram*> histograms;
-  const auto& route = ctx.label();
-  auto series = req.method + ' ' + route;
-  auto& latency = histograms[series];
-  if (latency == nullptr) {
-    static const std::vector<double> bounds{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                            0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-    latency = &metrics::global().get_histogram("streamgate_http_request_duration_seconds",
-                                               "HTTP request latency",
-                                               {{"method", req.method}, {"route", route}}, bounds);
-  }
-  auto& answered = counters[series + ' ' + status];
-  if (answered == nullptr)
-    answered = &metrics::global().get_counter(
-      "streamgate_http_requests_total", "HTTP requests answered",
-      {{"method", req.method}, {"route", route}, {"status", status}});
-  answered->inc();
-  latency->observe(seconds);
-  log::info("access", "request",
-            {{"request_id", ctx.id}, {"method", req.method}, {"route", route},
-             {"path", req.path}, {"status", res.status}, {"bytes", res.body.size()},
-             {"duration_ms", seconds * 1000}, {"remote", req.remote_addr}});
-}
-
-// Statuses httplib or the socket layer set without a body get one here.
-void explain(const httplib::Request& req, httplib::Response& res) {
-  const auto& conn = current_connection();
-  if (conn.head_too_large)
-    return problem(res, 431, "the request head is too large");
-  if (conn.head_timed_out)
-    return problem(res, 408, "the request head did not arrive in time");
-  if (conn.body_too_large)
-    return problem(res, 413, "the body exceeds the limit of this route");
-  if (res.body.empty() && req.method != "HEAD")
-    problem(res, res.status, res.status == 404 ? "no such resource: " + req.path
-                                               : status_title(res.status));
-}
-
 }  // namespace
 
 std::unique_ptr<middleware> make_request_id() {
@@ -247,61 +173,6 @@ middleware_chain standard_chain(const http_settings& s) {
   chain.push_back(make_body_limits(s.max_body_bytes));
   chain.push_back(make_cors(s.cors_origins));
   return chain;
-}
-
-void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain,
-                      std::shared_ptr<const route_table> routes) {
-  svr.set_pre_routing_handler([chain, routes](const httplib::Request& req, httplib::Response& res) {
-    auto& ctx = current_request();
-    ctx = request_context{};
-    ctx.start = std::chrono::steady_clock::now();
-    ctx.route = routes->find(req.method, req.path);
-    ctx.in_flight = true;
-    in_flight().add(1);
-    for (auto& m : *chain)
-      if (!m->on_request(req, res, ctx))
-        return httplib::Server::HandlerResponse::Handled;
-    return httplib::Server::HandlerResponse::Unhandled;
-  });
-  svr.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    const auto& conn = current_connection();
-    if (conn.unread_body || conn.close_after)
-      res.set_header("Connection", "close");
-  });
-  // Nothing here may throw past httplib: these run outside its handler guard.
-  svr.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    try {
-      auto& ctx = current_request();
-      if (ctx.in_flight)
-        in_flight().add(-1);
-      record(req, res);
-      ctx = request_context{};
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "access log failed: %s\n", e.what());
-    }
-  });
-  svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    try {
-      begun_request(res);
-      explain(req, res);
-    } catch (const std::exception&) {
-      res.set_content(R"({"type":"about:blank","title":"Server Error","status":500})",
-                      "application/problem+json");
-    }
-  });
-  svr.set_exception_handler(
-    [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-      std::string what = "unknown exception";
-      try {
-        std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        what = e.what();
-      } catch (...) {
-      }
-      log::error("gateway", "handler threw",
-                 {{"request_id", current_request().id}, {"path", req.path}, {"error", what}});
-      problem(res, 500, "internal error");
-    });
 }
 
 }  // namespace sg

@@ -1,8 +1,8 @@
 #pragma once
-// The request pipeline: small filters run in order before routing (each may
-// answer and stop the chain), then routing, then the access log and RED
-// metrics once the response is written. A filter reads the request's route
-// from the route table (label, rate-limit group, body kind), never the path.
+// The request filters: small classes run in order before routing, each of
+// which may answer and stop the chain (gateway/dispatch.hpp runs them). A
+// filter reads the request's route from the route table (label, rate-limit
+// group, body kind), never the path.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,19 +10,21 @@
 
 #include <httplib.h>
 
+#include "gateway/file_body.hpp"
 #include "gateway/route_table.hpp"
 #include "runtime/config.hpp"
 
 namespace sg {
 
-/// Per-request state. httplib serves a request start to end on one thread, so
-/// it lives in a thread-local that the pre-routing step resets.
+/// Per-request state. A handler thread serves a request start to end, so it
+/// lives in a thread-local that the dispatcher resets.
 struct request_context {
   std::string id;
   const route_spec* route = nullptr;  // nullptr: no route serves the request
   std::chrono::steady_clock::time_point start;
-  bool in_flight = false;
   std::string address;  // the signed-in wallet, if any
+  bool close_connection = false;  // the request's framing cannot be trusted
+  std::shared_ptr<file_body> file;  // the answer's body, when sent from a file
 
   const std::string& label() const;
   const std::string& group() const;
@@ -48,12 +50,5 @@ std::unique_ptr<middleware> make_cors(std::vector<std::string> origins);
 
 /// Request id, body limits, CORS.
 middleware_chain standard_chain(const http_settings& settings);
-
-/// Wires the chain, access log, metrics, error and exception handlers.
-void install_pipeline(httplib::Server& svr, std::shared_ptr<middleware_chain> chain,
-                      std::shared_ptr<const route_table> routes);
-
-/// Marks a request's body as read whole (the connection may serve another).
-void body_consumed();
 
 }  // namespace sg

@@ -1,5 +1,5 @@
 #pragma once
-// One declarative table of routes. It drives the httplib registrations and
+// One declarative table of routes. It drives the dispatcher and
 // every filter: a filter asks for the request's route (its label, rate-limit
 // group, body kind), never inspects the path itself. docs/architecture.md §Gateway.
 #include <string>
@@ -33,7 +33,7 @@ struct route_spec {
   auth_need auth = auth_need::optional;
   std::string label;    // the pattern as metric and log label ("{name*}" as "{name}"); set by add
 
-  /// The equivalent regular expression, for httplib's own dispatch.
+  /// The equivalent regular expression (its groups fill req.matches).
   std::string regex() const;
   /// True when `path` has this route's shape (segment by segment, no regex).
   bool matches(std::string_view path) const;

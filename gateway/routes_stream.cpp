@@ -1,8 +1,6 @@
 // Playback: signed URLs, then playlists, init segments and media segments
-// streamed from disk in constant memory, with Range, ETag and caching.
-#include <fcntl.h>
+// sent from disk by the edge (sendfile), with Range, ETag and caching.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -12,6 +10,7 @@
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
 #include "gateway/byte_ranges.hpp"
+#include "gateway/file_body.hpp"
 #include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
 #include "messages/errors.hpp"
@@ -26,8 +25,6 @@
 namespace sg {
 
 namespace {
-
-constexpr size_t read_block = 256 * 1024;
 
 bool digits(const std::string& s, size_t from, size_t n) {
   return s.size() >= from + n &&
@@ -70,18 +67,6 @@ metrics::counter& bytes_served() {
   static auto& c = metrics::global().get_counter("streamgate_segment_bytes_served_total",
                                                  "Playlist, init and segment bytes sent");
   return c;
-}
-
-// httplib slices the body by req.ranges; they are replaced by the ranges as
-// we resolved them (clamped to the file, checked against amplification), so
-// that what it sends is what we allowed. The Request object itself is not
-// const: httplib owns it mutably and lends it to handlers as const.
-void use_ranges(const httplib::Request& req, const std::vector<byte_range>& ranges) {
-  auto& mutable_ranges = const_cast<httplib::Request&>(req).ranges;
-  mutable_ranges.clear();
-  for (const auto& r : ranges)
-    mutable_ranges.emplace_back(static_cast<ssize_t>(r.first),
-                                static_cast<ssize_t>(r.first + r.length - 1));
 }
 
 void playback(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -131,6 +116,7 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   int fd = ctx.media->open_rendition(id, name, &st);  // in-process: no actor per segment
   if (fd < 0)
     return problem(res, 404, "no such file");
+  auto file = std::make_shared<file_body>(fd, static_cast<uint64_t>(st.st_size), content_type(name));
   char etag[64];
   std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
                 static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
@@ -140,31 +126,26 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   bool media = name.find(".m3u8") == std::string::npos && name.find(".mpd") == std::string::npos;
   res.set_header("Cache-Control", media ? "private, max-age=86400, immutable" : "private, max-age=5");
   if (req.get_header_value("If-None-Match") == etag) {
-    ::close(fd);
     res.status = 304;
     return;
   }
-  auto size = static_cast<size_t>(st.st_size);
-  auto wanted = parse_ranges(req.get_header_value("Range"), size);
+  auto wanted = parse_ranges(req.get_header_value("Range"), file->size);
   if (wanted.outcome == range_request::verdict::unsatisfiable) {
-    ::close(fd);
-    res.set_header("Content-Range", "bytes */" + std::to_string(size));
+    res.set_header("Content-Range", "bytes */" + std::to_string(file->size));
     return problem(res, 416, "the range set is malformed, overlapping, longer than the file or "
-                             "past its " + std::to_string(size) + " bytes (at most " +
+                             "past its " + std::to_string(file->size) + " bytes (at most " +
                              std::to_string(max_ranges) + " ranges)");
   }
-  use_ranges(req, wanted.ranges);
-  res.set_content_provider(
-    size, content_type(name),
-    [fd](size_t offset, size_t length, httplib::DataSink& sink) {
-      char buf[read_block];
-      auto n = ::pread(fd, buf, std::min(length, read_block), static_cast<off_t>(offset));
-      if (n <= 0)
-        return false;
-      bytes_served().inc(static_cast<uint64_t>(n));
-      return sink.write(buf, static_cast<size_t>(n));
-    },
-    [fd](bool) { ::close(fd); });
+  uint64_t sent = file->size;
+  if (wanted.outcome == range_request::verdict::partial) {
+    file->ranges = std::move(wanted.ranges);
+    sent = 0;
+    for (const auto& r : file->ranges)
+      sent += r.length;
+  }
+  if (req.method != "HEAD")
+    bytes_served().inc(sent);
+  send_file(res, std::move(file));  // zero-copy, by the edge
 }
 
 }  // namespace

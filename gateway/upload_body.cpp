@@ -7,7 +7,6 @@
 
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
-#include "gateway/middleware.hpp"
 #include "messages/errors.hpp"
 #include "runtime/text.hpp"
 
@@ -83,8 +82,6 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
       return true;
     });
   }
-  if (whole && !failure)
-    body_consumed();
   // A broken connection still keeps what arrived (tus), unless a checksum
   // was promised: then a partial body cannot be verified and is dropped.
   if (!failure && (whole || !checksum))

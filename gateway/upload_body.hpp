@@ -2,7 +2,7 @@
 // Streams a request body into an upload session under one lease, in chunks of
 // at most max_chunk_bytes (eight in flight to a session on another node):
 // memory stays constant whatever the body's size.
-// A body not read whole leaves the connection to be closed (bounded_server).
+// A body not read whole leaves the connection to be closed (gateway/edge.hpp).
 #include <optional>
 
 #include <caf/expected.hpp>

@@ -107,18 +107,27 @@ void add_options(CLI::App& app, node_config& c) {
     ->check(CLI::NonNegativeNumber);
   app.add_option("--shutdown-grace", c.shutdown_grace_s,
                  "Seconds in-flight requests get at shutdown")->capture_default_str();
-  app.add_option("--http-threads", c.http.threads, "HTTP worker threads")
+  app.add_option("--http-threads", c.http.threads,
+                 "Threads that run request handlers (connections are served by the event loops)")
     ->capture_default_str()->check(CLI::Range(1, 1024));
+  app.add_option("--http-loops", c.http.loops, "HTTP event loops (0 = cores)")
+    ->capture_default_str()->check(CLI::Range(0, 256));
+  app.add_option("--http-max-connections", c.http.max_connections,
+                 "Open HTTP connections at most, in total (503 beyond; capped by the descriptor limit)")
+    ->capture_default_str()->check(CLI::Range(1, 1 << 20));
+  app.add_option("--http-max-connections-per-ip", c.http.max_connections_per_ip,
+                 "Open HTTP connections at most from one client address (503 beyond)")
+    ->capture_default_str()->check(CLI::Range(1, 1 << 20));
   app.add_option("--http-keepalive-max", c.http.keepalive_max,
                  "Requests per keep-alive connection")->capture_default_str();
   app.add_option("--http-keepalive-timeout", c.http.keepalive_timeout_s,
-                 "Idle keep-alive seconds")->capture_default_str();
+                 "Seconds a connection may wait for its next request")->capture_default_str();
   app.add_option("--http-head-timeout", c.http.head_timeout_s,
                  "Seconds a request head (request line and headers) may take to arrive")
     ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--http-read-timeout", c.http.read_timeout_s, "Socket read timeout, s")
+  app.add_option("--http-read-timeout", c.http.read_timeout_s, "Seconds a JSON body may take whole, or a streamed body between reads")
     ->capture_default_str();
-  app.add_option("--http-write-timeout", c.http.write_timeout_s, "Socket write timeout, s")
+  app.add_option("--http-write-timeout", c.http.write_timeout_s, "Seconds an answer may go without progress")
     ->capture_default_str();
   app.add_option("--http-max-header-bytes", c.http.max_header_bytes,
                  "Limit on the request head: request line and headers (431 beyond)")

@@ -11,8 +11,13 @@ namespace sg {
 struct http_settings {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 16;  // each open keep-alive connection holds one
-  int keepalive_max = 100;
+  int threads = 16;  // run request handlers; connections live on the event loops
+  int loops = 0;     // event loops; 0: one per core
+  // Sized for many viewers behind one load balancer or NAT; the total is
+  // capped by the descriptor limit.
+  int max_connections = 20000;
+  int max_connections_per_ip = 10000;
+  int keepalive_max = 1000;  // nginx's keepalive_requests
   int keepalive_timeout_s = 5;
   int head_timeout_s = 10;  // the whole request head, from its first byte
   int read_timeout_s = 30;
