@@ -38,8 +38,9 @@ mac=$(printf 'playback.v1|%s|%s|' "$vid" "$exp" | openssl dgst -sha256 -hmac "$s
 token="$exp.${mac:0:32}"
 
 our_port=$(free_port)
+# Defaults, access log included (nginx writes its own, as by default).
 "$STREAMGATE_BIN" node --data-dir "$work/data" --http-port "$our_port" --secret "$secret" \
-  --log-level warn 2>"$work/node.log" &
+  2>"$work/node.log" &
 node_pid=$!
 
 ngx_port=$(free_port)
@@ -51,7 +52,7 @@ pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 8192; }
 http {
-  access_log off;
+  access_log $work/nginx/access.log;
   sendfile on;
   types { video/iso.segment m4s; video/mp4 mp4; }
   client_body_temp_path $work/nginx/body;

@@ -35,7 +35,7 @@ head -c 4096 /dev/urandom >"$work/data/media/$vid/720p/init.mp4"
 
 our_port=$(free_port)
 "$STREAMGATE_BIN" node --data-dir "$work/data" --http-port "$our_port" --secret "$secret" \
-  --http-threads 64 --http-keepalive-max 100000 --log-level warn 2>"$work/node.log" &
+  --log-level warn 2>"$work/node.log" &
 node_pid=$!
 
 ngx_port=$(free_port)

@@ -64,12 +64,14 @@ void send_file(httplib::Response& res, std::shared_ptr<file_body> f) {
 }
 
 void dispatcher::add(const route_spec& spec, handler whole, stream_handler stream) {
-  entries_.emplace(&spec, entry{std::regex(spec.regex()), std::move(whole), std::move(stream)});
+  entries_.emplace(&spec, entry{std::move(whole), std::move(stream)});
 }
 
-body_kind dispatcher::body_of(const httplib::Request& req) const {
+request_plan dispatcher::plan(const httplib::Request& req) const {
   const auto* route = routes_->find(req.method, req.path);
-  return route != nullptr ? route->body : body_kind::none;
+  if (route == nullptr)
+    return {};
+  return {route->body, route->on_loop && !req.has_header("Authorization")};
 }
 
 std::string dispatcher::refusal(int status, const std::string& detail) const {
@@ -118,7 +120,7 @@ void dispatcher::run(exchange& x, request_context& ctx) const {
     return;
   }
   const auto& e = entries_.at(ctx.route);
-  std::regex_match(x.req.path, x.req.matches, e.pattern);
+  ctx.route->captures(x.req.path, ctx.path_params);
   if (e.stream)
     e.stream(x.req, x.res, x.body);
   else

@@ -4,7 +4,6 @@
 // metrics. Runs on the edge's handler threads.
 #include <functional>
 #include <memory>
-#include <regex>
 #include <unordered_map>
 
 #include <httplib.h>
@@ -28,7 +27,7 @@ public:
   /// All routes are added before the edge starts.
   void add(const route_spec& spec, handler whole, stream_handler stream);
 
-  body_kind body_of(const httplib::Request& req) const override;
+  request_plan plan(const httplib::Request& req) const override;
   void serve(exchange& x) override;
   std::string refusal(int status, const std::string& detail) const override;
 
@@ -36,7 +35,6 @@ private:
   void run(exchange& x, request_context& ctx) const;
 
   struct entry {
-    std::regex pattern;  // fills req.matches
     handler whole;
     stream_handler stream;
   };

@@ -45,13 +45,19 @@ struct exchange {
   std::shared_ptr<file_body> file;  // set by the handler: the body, sent from the file
 };
 
+/// How the edge takes a request, decided once its head is in.
+struct request_plan {
+  body_kind body = body_kind::none;  // how the route takes its body
+  bool on_loop = false;              // served on the loop: the handler never waits
+};
+
 /// What the edge serves: the gateway's route table and filters.
 class edge_app {
 public:
   virtual ~edge_app() = default;
-  /// On a loop, once the head is in: how the request's route takes its body.
-  virtual body_kind body_of(const httplib::Request& req) const = 0;
-  /// On a handler thread: fills x.res (or x.file).
+  /// On a loop, once the head is in.
+  virtual request_plan plan(const httplib::Request& req) const = 0;
+  /// On a handler thread, or on the loop when planned so: fills x.res (or x.file).
   virtual void serve(exchange& x) = 0;
   /// The problem+json body of a refusal the edge writes itself (a malformed
   /// or late head, a head too large, a connection over the caps).

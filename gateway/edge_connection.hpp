@@ -8,12 +8,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "gateway/edge.hpp"
 
 namespace sg {
 
+class deadline_sweep;
 class edge_connection;
 class work_pool;
 
@@ -47,10 +49,13 @@ struct edge_shared {
   std::atomic<bool> draining{false};
 };
 
-/// Serves `socket` until it closes; with `refusal` set, answers that status
-/// (503: over a cap) and closes.
+/// Expires the deadlines of the connections of one loop, every 100 ms.
+std::shared_ptr<deadline_sweep> start_deadline_sweep(boost::asio::io_context& loop);
+
+/// On the socket's loop (whose sweep is `sweep`): serves `socket` until it
+/// closes; with `refusal` set, answers that status (503: over a cap) and closes.
 void start_connection(boost::asio::ip::tcp::socket socket, std::string ip, edge_shared& shared,
-                      bool admitted, int refusal = 0, std::string why = {});
+                      deadline_sweep& sweep, bool admitted, int refusal = 0, std::string why = {});
 /// Closes the connection (on its loop) if it waits for a request.
 void drain_connection(const std::shared_ptr<edge_connection>& c);
 

@@ -15,16 +15,24 @@
 
 namespace sg {
 
-struct file_body {
-  file_body(int fd, uint64_t size, std::string content_type)
-    : fd(fd), size(size), content_type(std::move(content_type)) {}
-  ~file_body() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-  file_body(const file_body&) = delete;
-  file_body& operator=(const file_body&) = delete;
+/// An open file, shared by the answers that send it: sendfile and pread
+/// take their own offsets, so no position is shared.
+struct open_file {
+  open_file(int fd, uint64_t size, int64_t mtime_ns) : fd(fd), size(size), mtime_ns(mtime_ns) {}
+  ~open_file() { ::close(fd); }
+  open_file(const open_file&) = delete;
+  open_file& operator=(const open_file&) = delete;
 
+  int fd;
+  uint64_t size;
+  int64_t mtime_ns;
+};
+
+struct file_body {
+  file_body(std::shared_ptr<const open_file> f, std::string type)
+    : source(std::move(f)), fd(source->fd), size(source->size), content_type(std::move(type)) {}
+
+  std::shared_ptr<const open_file> source;
   int fd;
   uint64_t size;
   std::string content_type;

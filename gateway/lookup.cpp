@@ -1,13 +1,14 @@
 #include "gateway/lookup.hpp"
 
 #include "gateway/ask.hpp"
+#include "gateway/middleware.hpp"
 #include "gateway/problem.hpp"
 #include "runtime/ids.hpp"
 
 namespace sg {
 
 std::optional<std::string> video_id_of(const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (is_video_id(id))
     return id;
   problem(res, 404, "no such video");

@@ -1,6 +1,9 @@
 #include "gateway/middleware.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
+#include <thread>
 
 #include "gateway/problem.hpp"
 #include "runtime/ids.hpp"
@@ -11,6 +14,12 @@ namespace sg {
 request_context& current_request() {
   thread_local request_context ctx;
   return ctx;
+}
+
+const std::string& path_param(size_t i) {
+  static const std::string none;
+  const auto& p = current_request().path_params;
+  return i < p.size() ? p[i] : none;
 }
 
 const std::string& request_context::label() const {
@@ -31,12 +40,21 @@ bool valid_request_id(const std::string& s) {
   });
 }
 
+// Request ids need to be unique, not secret: a per-thread generator seeded
+// once, instead of the system's (OpenSSL asks getpid on every call).
+std::string fresh_request_id() {
+  thread_local std::mt19937_64 bits{std::random_device{}() ^ std::hash<std::thread::id>{}(std::this_thread::get_id())};
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits()));
+  return text;
+}
+
 class request_id final : public middleware {
 public:
   bool on_request(const httplib::Request& req, httplib::Response& res,
                   request_context& ctx) override {
     auto given = req.get_header_value("X-Request-Id");
-    ctx.id = valid_request_id(given) ? given : random_hex(8);
+    ctx.id = valid_request_id(given) ? given : fresh_request_id();
     res.set_header("X-Request-Id", ctx.id);
     return true;
   }

@@ -23,6 +23,7 @@ struct request_context {
   const route_spec* route = nullptr;  // nullptr: no route serves the request
   std::chrono::steady_clock::time_point start;
   std::string address;  // the signed-in wallet, if any
+  std::vector<std::string> path_params;  // [0] the path, then the route's "{param}"s
   bool close_connection = false;  // the request's framing cannot be trusted
   std::shared_ptr<file_body> file;  // the answer's body, when sent from a file
 
@@ -30,6 +31,10 @@ struct request_context {
   const std::string& group() const;
 };
 request_context& current_request();
+
+/// The route's i-th "{param}" in the current request's path (1-based, as in
+/// the pattern); empty if it has none.
+const std::string& path_param(size_t i);
 
 class middleware {
 public:

@@ -62,6 +62,15 @@ std::string route_spec::regex() const {
 }
 
 bool route_spec::matches(std::string_view path) const {
+  return walk(path, nullptr);
+}
+
+bool route_spec::captures(std::string_view path, std::vector<std::string>& out) const {
+  out.assign(1, std::string(path));
+  return walk(path, &out);
+}
+
+bool route_spec::walk(std::string_view path, std::vector<std::string>* out) const {
   segment_walk want{pattern};
   segment_walk got{path};
   std::string_view w;
@@ -69,10 +78,17 @@ bool route_spec::matches(std::string_view path) const {
   while (want.next(w)) {
     if (!got.next(g))
       return false;
-    if (is_rest(w))
-      return !got.rest().empty();  // one character or more, slashes too
+    if (is_rest(w)) {
+      if (got.rest().empty())
+        return false;  // one character or more, slashes too
+      if (out != nullptr)
+        out->emplace_back(got.rest());
+      return true;
+    }
     if (is_param(w) ? g.empty() : g != w)
       return false;
+    if (is_param(w) && out != nullptr)
+      out->emplace_back(g);
   }
   return !got.next(g);
 }

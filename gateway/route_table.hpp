@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <deque>
+#include <vector>
 
 namespace sg {
 
@@ -18,11 +19,17 @@ enum class body_kind { none, bounded, stream };
 /// (401 from the filter, before the route runs).
 enum class auth_need { none, optional, required };
 
-/// A route's rate-limit group and authentication need.
+/// A route's rate-limit group and authentication need, and whether its
+/// handler may run on the edge's event loop: it never waits (no actor ask,
+/// no network), so the hop to a handler thread and back would cost more than
+/// the work. A request with a bearer token still goes to a handler thread
+/// (its session is asked of the auth service).
 struct route_traits {
-  route_traits(const char* g, auth_need a = auth_need::optional) : group(g), auth(a) {}
+  route_traits(const char* g, auth_need a = auth_need::optional, bool loop = false)
+    : group(g), auth(a), on_loop(loop) {}
   const char* group;
   auth_need auth;
+  bool on_loop;
 };
 
 struct route_spec {
@@ -32,11 +39,19 @@ struct route_spec {
   body_kind body = body_kind::bounded;
   auth_need auth = auth_need::optional;
   std::string label;    // the pattern as metric and log label ("{name*}" as "{name}"); set by add
+  bool on_loop = false; // see route_traits
 
-  /// The equivalent regular expression (its groups fill req.matches).
+  /// The equivalent regular expression: the fuzz target's oracle for
+  /// matches() and captures().
   std::string regex() const;
   /// True when `path` has this route's shape (segment by segment, no regex).
   bool matches(std::string_view path) const;
+  /// Like matches(), and fills `out` as a regex match would: [0] the path,
+  /// then each "{param}" in order.
+  bool captures(std::string_view path, std::vector<std::string>& out) const;
+
+private:
+  bool walk(std::string_view path, std::vector<std::string>* out) const;
 };
 
 class route_table {

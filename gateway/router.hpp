@@ -42,7 +42,7 @@ public:
 
 private:
   const route_spec& add(const char* method, const std::string& pattern, route_traits traits, body_kind body) {
-    return table_.add(route_spec{method, pattern, traits.group, body, traits.auth, {}});
+    return table_.add(route_spec{method, pattern, traits.group, body, traits.auth, {}, traits.on_loop});
   }
   dispatcher& dispatch_;
   route_table& table_;

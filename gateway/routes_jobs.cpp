@@ -8,6 +8,7 @@
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
+#include "gateway/middleware.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "messages/video_json.hpp"
@@ -58,7 +59,7 @@ void rerun(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 }
 
 void cancel(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
   if (!ctx.peer<service::transcoder>())
@@ -106,7 +107,7 @@ void dead_letters(const gateway_context& ctx, const httplib::Request& req, httpl
 void admin_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
   auto j = ask<job_info>(ctx, ctx.peer<service::job_store>(), caf::get_atom::value, job_atom::value, id);
@@ -119,7 +120,7 @@ void admin_job(const gateway_context& ctx, const httplib::Request& req, httplib:
 void retry_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
   if (!ctx.peer<service::transcoder>())
@@ -134,7 +135,7 @@ void retry_job(const gateway_context& ctx, const httplib::Request& req, httplib:
 void dismiss_job(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   if (!admin(ctx, req, res))
     return;
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (!is_job_id(id))
     return problem(res, 404, "no such job");
   auto j = ask<job_info>(ctx, ctx.peer<service::job_store>(), dismiss_atom::value, job_atom::value, id);

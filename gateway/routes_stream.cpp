@@ -1,7 +1,5 @@
 // Playback: signed URLs, then playlists, init segments and media segments
 // sent from disk by the edge (sendfile), with Range, ETag and caching.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
 
@@ -11,9 +9,11 @@
 #include "gateway/auth_filter.hpp"
 #include "gateway/byte_ranges.hpp"
 #include "gateway/file_body.hpp"
+#include "gateway/open_file_cache.hpp"
 #include "gateway/gates.hpp"
 #include "gateway/lookup.hpp"
 #include "messages/errors.hpp"
+#include "gateway/middleware.hpp"
 #include "gateway/playback_token.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
@@ -100,9 +100,9 @@ void playback(const gateway_context& ctx, const httplib::Request& req, httplib::
 }
 
 void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
-  auto id = req.matches[1].str();
-  auto token = req.matches[2].str();
-  auto name = req.matches[3].str();
+  auto id = path_param(1);
+  auto token = path_param(2);
+  auto name = path_param(3);
   if (!is_video_id(id))
     return problem(res, 404, "no such video");
   switch (check_playback(*ctx.secret, id, token, now_ms() / 1000)) {
@@ -112,14 +112,13 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
   }
   if (!servable(name))
     return problem(res, 404, "no such file");
-  struct stat st {};
-  int fd = ctx.media->open_rendition(id, name, &st);  // in-process: no actor per segment
-  if (fd < 0)
+  auto opened = open_rendition_cached(*ctx.media, id, name);  // in-process: no actor per segment
+  if (!opened)
     return problem(res, 404, "no such file");
-  auto file = std::make_shared<file_body>(fd, static_cast<uint64_t>(st.st_size), content_type(name));
+  auto file = std::make_shared<file_body>(opened, content_type(name));
   char etag[64];
-  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(st.st_size),
-                static_cast<unsigned long long>(st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec));
+  std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(opened->size),
+                static_cast<unsigned long long>(opened->mtime_ns));
   res.set_header("ETag", etag);
   // The token is in the URL, so caches key on it; media never changes under
   // one name, playlists may after a re-transcode.
@@ -151,7 +150,9 @@ void serve(const gateway_context& ctx, const httplib::Request& req, httplib::Res
 }  // namespace
 
 void add_stream_routes(router& r, const gateway_context& ctx) {
-  r.get("/v/{id}/{token}/{file*}", "media",
+  // Local media never waits (an HMAC, an open): served on the edge's loop.
+  // Shared media may be fetched from the object store first.
+  r.get("/v/{id}/{token}/{file*}", {"media", auth_need::optional, !ctx.media->shared()},
         [&ctx](const httplib::Request& q, httplib::Response& s) { serve(ctx, q, s); });
   r.get("/api/v1/videos/{id}/playback", "api",
         [&ctx](const httplib::Request& q, httplib::Response& s) { playback(ctx, q, s); });

@@ -6,6 +6,7 @@
 #include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
 #include "messages/limits.hpp"
+#include "gateway/middleware.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
@@ -46,7 +47,7 @@ struct owned_upload {
 
 std::optional<owned_upload> session_of(const gateway_context& ctx, const httplib::Request& req,
                                        httplib::Response& res) {
-  auto id = req.matches[1].str();
+  auto id = path_param(1);
   if (!is_upload_id(id)) {
     problem(res, 404, "no such upload");
     return std::nullopt;

@@ -7,6 +7,7 @@
 #include "gateway/admin_token.hpp"
 #include "gateway/ask.hpp"
 #include "gateway/auth_filter.hpp"
+#include "gateway/middleware.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/clock.hpp"
@@ -103,7 +104,7 @@ void remove(const gateway_context& ctx, const httplib::Request& req, httplib::Re
   auto jobs = jobs_of(ctx, res);
   if (!jobs)
     return;
-  auto done = ask<caf::ok_atom>(ctx, jobs, webhook_atom::value, caf::delete_atom::value, acting(), req.matches[1].str());
+  auto done = ask<caf::ok_atom>(ctx, jobs, webhook_atom::value, caf::delete_atom::value, acting(), path_param(1));
   if (!done)
     return problem(res, done.error());
   res.status = 204;
@@ -140,7 +141,7 @@ void run_schedule(const gateway_context& ctx, const httplib::Request& req, httpl
   auto at = run_at(req);
   if (!at)
     return problem(res, 400, "at is an RFC 3339 time (2026-12-01T10:00:00Z); in is a duration (90s, 10m, 2h, 1d)");
-  auto name = req.matches[1].str();
+  auto name = path_param(1);
   auto s = *at == 0 ? ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name)
                     : ask<schedule_info>(ctx, jobs, schedule_atom::value, run_atom::value, name, *at);
   if (!s)
@@ -167,7 +168,7 @@ void one_delivery(const gateway_context& ctx, const httplib::Request& req, httpl
   auto jobs = jobs_for_admin(ctx, req, res);
   if (!jobs)
     return;
-  auto d = ask<delivery>(ctx, jobs, deliver_atom::value, what..., req.matches[1].str());
+  auto d = ask<delivery>(ctx, jobs, deliver_atom::value, what..., path_param(1));
   if (!d)
     return problem(res, d.error());
   send_json(res, delivery_json(*d));

@@ -18,7 +18,7 @@ struct http_settings {
   int max_connections = 20000;
   int max_connections_per_ip = 10000;
   int keepalive_max = 1000;  // nginx's keepalive_requests
-  int keepalive_timeout_s = 5;
+  int keepalive_timeout_s = 60;  // an idle connection costs a few KiB on a loop (nginx: 75)
   int head_timeout_s = 10;  // the whole request head, from its first byte
   int read_timeout_s = 30;
   int write_timeout_s = 30;

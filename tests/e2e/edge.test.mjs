@@ -84,7 +84,7 @@ test('300 slowloris connections do not slow a normal client, and each gets 408 a
 });
 
 test('connections over the per-address and total caps get 503 with Retry-After', async () => {
-  const n = await launch(['--http-max-connections-per-ip', '8', '--http-keepalive-timeout', '30']);
+  const n = await launch(['--http-max-connections-per-ip', '8']);
   const held = [];
   for (let i = 0; i < 8; ++i) {
     const c = connect(n.port);
@@ -108,7 +108,7 @@ test('connections over the per-address and total caps get 503 with Retry-After',
   assert.match(metrics, /streamgate_http_connections_refused_total\{reason="per_ip"\} [1-9]/);
   held.forEach((c) => c.sock.destroy());
 
-  const small = await launch(['--http-max-connections', '3', '--http-keepalive-timeout', '30']);
+  const small = await launch(['--http-max-connections', '3']);
   const three = [];
   for (let i = 0; i < 3; ++i) {
     const c = connect(small.port);

@@ -57,9 +57,16 @@ void check_routes(const std::string& path) {
     return out;
   }();
   size_t i = 0;
-  for (const auto& r : routes().routes())
-    if (r.matches(path) != std::regex_match(path, compiled[i++]))
+  std::vector<std::string> got;
+  for (const auto& r : routes().routes()) {
+    std::smatch want;
+    bool matched = std::regex_match(path, want, compiled[i++]);
+    if (r.matches(path) != matched || r.captures(path, got) != matched)
       std::abort();
+    if (matched && !std::equal(got.begin(), got.end(), want.begin(), want.end(),
+                               [](const std::string& a, const std::ssub_match& b) { return a == b.str(); }))
+      std::abort();
+  }
 }
 
 void check_utf8(const std::string& s) {
