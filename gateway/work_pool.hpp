@@ -1,6 +1,10 @@
 #pragma once
 // A fixed set of threads taking tasks in order: where the edge's handlers run
-// (they may block on an actor's answer or on a body still arriving).
+// (they may block on an actor's answer or on a body still arriving). The
+// thread that went idle last takes the next task: under light load a few
+// warm threads do the work, and the allocator's per-thread arenas of the
+// others stay small (a FIFO wake-up spread one upload's 1 MiB chunks over
+// all 16 threads' arenas: 27 MiB of resident growth instead of 4).
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -22,12 +26,17 @@ public:
   void stop();
 
 private:
-  void run();
+  struct worker {
+    std::condition_variable wake;
+    bool woken = false;
+  };
+  void run(worker& self);
 
   std::mutex mtx_;
-  std::condition_variable ready_;
   std::deque<std::function<void()>> tasks_;
+  std::vector<worker*> idle_;  // the last one idled is woken first
   bool stopping_ = false;
+  std::deque<worker> workers_;
   std::vector<std::thread> threads_;
 };
 
