@@ -8,7 +8,6 @@
 // then idle again, or a lingering close. docs/architecture.md §HTTP edge.
 #include "gateway/edge_connection.hpp"
 
-#include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
@@ -18,13 +17,13 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "gateway/blocking_socket.hpp"
 #include "gateway/edge_wire.hpp"
 #include "gateway/work_pool.hpp"
 #include "runtime/metrics.hpp"
@@ -44,7 +43,6 @@ constexpr size_t stream_piece = 128 * 1024;   // what a streamed body's handler 
 constexpr size_t stream_read = 64 * 1024;     // the most Beast reads at once
 constexpr size_t kept_buffer = 8 * 1024;      // an idle connection keeps at most this much
 constexpr size_t idle_read = 2048;            // the first read of a request: most heads fit
-constexpr auto sweep_every = std::chrono::milliseconds(100);
 constexpr auto linger_for = std::chrono::seconds(5);
 
 metrics::counter& refusals(const char* reason) {
@@ -55,66 +53,9 @@ metrics::counter& refusals(const char* reason) {
 
 using steady = std::chrono::steady_clock;
 
-// A socket read synchronously, each read bounded by a timeout: what a
-// handler thread uses to read a streamed body (Beast's SyncReadStream).
-class blocking_socket {
-public:
-  blocking_socket(int fd, std::chrono::milliseconds timeout) : fd_(fd), timeout_(timeout) {}
-
-  template <class Buffers>
-  size_t read_some(const Buffers& buffers, error_code& ec) {
-    auto b = *net::buffer_sequence_begin(buffers);
-    pollfd p{fd_, POLLIN, 0};
-    int ready;
-    do {
-      ready = ::poll(&p, 1, static_cast<int>(timeout_.count()));
-    } while (ready < 0 && errno == EINTR);
-    if (ready <= 0) {
-      ec = ready == 0 ? net::error::timed_out : error_code(errno, boost::system::system_category());
-      return 0;
-    }
-    ssize_t n;
-    do {
-      n = ::recv(fd_, b.data(), b.size(), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0)
-      ec = error_code(errno, boost::system::system_category());
-    else if (n == 0)
-      ec = net::error::eof;
-    return n > 0 ? static_cast<size_t>(n) : 0;
-  }
-  template <class Buffers>
-  size_t read_some(const Buffers& buffers) {
-    error_code ec;
-    auto n = read_some(buffers, ec);
-    if (ec)
-      throw boost::system::system_error(ec);
-    return n;
-  }
-
-  bool send_all(std::string_view bytes) {
-    while (!bytes.empty()) {
-      pollfd p{fd_, POLLOUT, 0};
-      if (::poll(&p, 1, static_cast<int>(timeout_.count())) <= 0)
-        return false;
-      auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return false;
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-    return true;
-  }
-
-private:
-  int fd_;
-  std::chrono::milliseconds timeout_;
-};
-
 }  // namespace
 
-class edge_connection : public std::enable_shared_from_this<edge_connection> {
+class edge_connection : public has_deadline, public std::enable_shared_from_this<edge_connection> {
 public:
   edge_connection(tcp::socket s, std::string ip, edge_shared& shared, bool admitted)
     : sock_(std::move(s)), ip_(std::move(ip)), shared_(shared),
@@ -149,7 +90,7 @@ public:
 
   // Called by the loop's deadline sweep: a phase past its deadline has its
   // socket operations cancelled, and their handlers see timed_out_.
-  void expire_if_due(steady::time_point now) {
+  void expire_if_due(steady::time_point now) override {
     if (now < deadline_)
       return;
     deadline_ = steady::time_point::max();
@@ -524,93 +465,6 @@ private:
   size_t next_piece_ = 0;
   std::unique_ptr<std::array<char, 4096>> sink_;
 };
-
-// ---- deadlines of one loop
-// Checked every 100 ms: a timer per connection phase cost two timerfd calls
-// per request (measured with strace), a sweep of the loop's connections none.
-class deadline_sweep : public std::enable_shared_from_this<deadline_sweep> {
-public:
-  explicit deadline_sweep(net::io_context& loop) : timer_(loop) {}
-  void watch(std::weak_ptr<edge_connection> c) { watched_.push_back(std::move(c)); }
-  void tick() {
-    timer_.expires_after(sweep_every);
-    timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (ec)
-        return;
-      auto now = steady::now();
-      auto& w = self->watched_;
-      for (size_t i = 0; i < w.size();) {
-        if (auto c = w[i].lock()) {
-          c->expire_if_due(now);
-          ++i;
-        } else {
-          w[i] = std::move(w.back());
-          w.pop_back();
-        }
-      }
-      self->tick();
-    });
-  }
-
-private:
-  net::steady_timer timer_;
-  std::vector<std::weak_ptr<edge_connection>> watched_;  // on the loop's thread only
-};
-
-std::shared_ptr<deadline_sweep> start_deadline_sweep(net::io_context& loop) {
-  auto s = std::make_shared<deadline_sweep>(loop);
-  net::post(loop, [s] { s->tick(); });
-  return s;
-}
-
-// ---- admission
-
-const char* connection_registry::admit(const std::string& ip) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  if (admitted_ >= max_total_)
-    return "total";
-  auto& n = per_ip_[ip];
-  if (n >= max_per_ip_) {
-    if (n == 0)
-      per_ip_.erase(ip);
-    return "per_ip";
-  }
-  ++n;
-  ++admitted_;
-  return nullptr;
-}
-
-void connection_registry::release(const std::string& ip) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  --admitted_;
-  auto it = per_ip_.find(ip);
-  if (it != per_ip_.end() && --it->second <= 0)
-    per_ip_.erase(it);
-}
-
-void connection_registry::enter(edge_connection* c, std::weak_ptr<edge_connection> w) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  live_.emplace(c, std::move(w));
-}
-
-void connection_registry::leave(edge_connection* c) {
-  std::lock_guard<std::mutex> guard{mtx_};
-  live_.erase(c);
-}
-
-std::vector<std::shared_ptr<edge_connection>> connection_registry::live() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  std::vector<std::shared_ptr<edge_connection>> out;
-  for (const auto& [_, w] : live_)
-    if (auto c = w.lock())
-      out.push_back(std::move(c));
-  return out;
-}
-
-size_t connection_registry::open() const {
-  std::lock_guard<std::mutex> guard{mtx_};
-  return live_.size();
-}
 
 void start_connection(tcp::socket socket, std::string ip, edge_shared& shared, deadline_sweep& sweep,
                       bool admitted, int refusal, std::string why) {

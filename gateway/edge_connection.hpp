@@ -11,11 +11,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "gateway/deadline_sweep.hpp"
 #include "gateway/edge.hpp"
 
 namespace sg {
 
-class deadline_sweep;
 class edge_connection;
 class work_pool;
 
@@ -48,9 +48,6 @@ struct edge_shared {
   connection_registry* registry = nullptr;
   std::atomic<bool> draining{false};
 };
-
-/// Expires the deadlines of the connections of one loop, every 100 ms.
-std::shared_ptr<deadline_sweep> start_deadline_sweep(boost::asio::io_context& loop);
 
 /// On the socket's loop (whose sweep is `sweep`): serves `socket` until it
 /// closes; with `refusal` set, answers that status (503: over a cap) and closes.

@@ -50,6 +50,55 @@ metrics::counter& refused_connections(const char* reason) {
 
 }  // namespace
 
+// ---- admission
+
+const char* connection_registry::admit(const std::string& ip) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (admitted_ >= max_total_)
+    return "total";
+  auto& n = per_ip_[ip];
+  if (n >= max_per_ip_) {
+    if (n == 0)
+      per_ip_.erase(ip);
+    return "per_ip";
+  }
+  ++n;
+  ++admitted_;
+  return nullptr;
+}
+
+void connection_registry::release(const std::string& ip) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  --admitted_;
+  auto it = per_ip_.find(ip);
+  if (it != per_ip_.end() && --it->second <= 0)
+    per_ip_.erase(it);
+}
+
+void connection_registry::enter(edge_connection* c, std::weak_ptr<edge_connection> w) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  live_.emplace(c, std::move(w));
+}
+
+void connection_registry::leave(edge_connection* c) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  live_.erase(c);
+}
+
+std::vector<std::shared_ptr<edge_connection>> connection_registry::live() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<std::shared_ptr<edge_connection>> out;
+  for (const auto& [_, w] : live_)
+    if (auto c = w.lock())
+      out.push_back(std::move(c));
+  return out;
+}
+
+size_t connection_registry::open() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return live_.size();
+}
+
 struct http_edge::impl {
   explicit impl(const edge_settings& s)
     : registry(s.max_connections, s.max_connections_per_ip),
@@ -61,7 +110,7 @@ struct http_edge::impl {
     for (int i = 0; i < n; ++i) {
       loops.push_back(std::make_unique<net::io_context>(1));
       guards.push_back(net::make_work_guard(*loops.back()));
-      sweeps.push_back(start_deadline_sweep(*loops.back()));
+      sweeps.push_back(deadline_sweep::start(*loops.back()));
     }
     backoff.emplace(accept_loop);
   }
