@@ -107,20 +107,26 @@ printf '  node RSS: %d KiB at start, %s KiB after the 5000-connection runs (grow
 
 # Slowloris: 300 connections trickle their heads; a normal client's p99,
 # idle and under attack, alternating for SLOWLORIS_ROUNDS (sub-millisecond
-# percentiles on two shared cores move by 2x between runs: medians).
-small=$(ours init.mp4)
+# percentiles on two cores shared with wrk and the attacker move by 2x
+# between runs: medians). nginx under the same attack shows what the
+# attacker's own load costs.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-idle=(); busy=(); busy_errors=0
-for ((i = 0; i < ${SLOWLORIS_ROUNDS:-3}; i++)); do
-  read -r _ p _ <<<"$(measure "$small" 8)"; idle+=("$p")
-  node "$here/slowloris.mjs" 127.0.0.1 "$our_port" 300 $((DURATION + 6)) >"$work/slowloris.txt" &
-  loris=$!
-  sleep 3
-  read -r _ p e <<<"$(measure "$small" 8)"; busy+=("$p"); busy_errors=$((busy_errors + e))
-  wait "$loris" || true
-done
-i99=$(median "${idle[@]}"); b99=$(median "${busy[@]}")
 printf 'slowloris: 300 connections sending a head one byte a second, wrk -c8 on the init segment\n'
-printf '  p99 idle %.2fms (runs: %s), under slowloris %.2fms (runs: %s), %d errors; ratio %.2f (target <= 2)\n' \
-  "$i99" "${idle[*]}" "$b99" "${busy[*]}" "$busy_errors" "$(echo "$b99 / ($i99 + 0.001)" | bc -l)"
-printf '  %s\n' "$(cat "$work/slowloris.txt")"
+for target in ours theirs; do
+  url=$($target init.mp4)
+  port=$([[ $target == ours ]] && echo "$our_port" || echo "$ngx_port")
+  idle=(); busy=(); busy_errors=0
+  for ((i = 0; i < ${SLOWLORIS_ROUNDS:-5}; i++)); do
+    read -r _ p _ <<<"$(measure "$url" 8)"; idle+=("$p")
+    node "$here/slowloris.mjs" 127.0.0.1 "$port" 300 $((DURATION + 6)) >"$work/slowloris_$target.txt" &
+    loris=$!
+    sleep 3
+    read -r _ p e <<<"$(measure "$url" 8)"; busy+=("$p"); busy_errors=$((busy_errors + e))
+    wait "$loris" || true
+  done
+  i99=$(median "${idle[@]}"); b99=$(median "${busy[@]}")
+  printf '  %-6s p99 idle %.2fms (runs: %s), under slowloris %.2fms (runs: %s), %d errors; ratio %.2f%s\n' \
+    "$([[ $target == ours ]] && echo node || echo nginx)" "$i99" "${idle[*]}" "$b99" "${busy[*]}" "$busy_errors" \
+    "$(echo "$b99 / ($i99 + 0.001)" | bc -l)" "$([[ $target == ours ]] && echo ' (target <= 2)')"
+  printf '         %s\n' "$(cat "$work/slowloris_$target.txt")"
+done

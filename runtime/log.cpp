@@ -1,6 +1,8 @@
 #include "runtime/log.hpp"
 
 #include <atomic>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <mutex>
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/clock.hpp"
+#include "runtime/text.hpp"
 
 namespace sg::log {
 
@@ -26,6 +29,64 @@ recent_ring& ring() {
   static recent_ring r;
   return r;
 }
+
+// The line is written by hand, not built as a JSON object: an access line
+// per request made a dozen allocations for the object's map (measured on the
+// segment path). Invalid UTF-8 is replaced as dump_json does.
+void append_string(std::string& out, std::string_view s) {
+  if (!text::valid_utf8(s)) {
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", c);
+          out += esc;
+        } else {
+          out += ch;
+        }
+    }
+  }
+  out += '"';
+}
+
+void append_number(std::string& out, double d) {
+  if (!std::isfinite(d)) {
+    out += "null";
+    return;
+  }
+  char text[32];
+  auto [end, ec] = std::to_chars(text, text + sizeof text, d);
+  out.append(text, ec == std::errc{} ? end : text);
+}
+
+struct value_writer {
+  std::string& out;
+  void operator()(const std::string& x) const { append_string(out, x); }
+  void operator()(int64_t x) const { out += std::to_string(x); }
+  void operator()(uint64_t x) const { out += std::to_string(x); }
+  void operator()(double x) const { append_number(out, x); }
+  void operator()(bool x) const { out += x ? "true" : "false"; }
+  void operator()(const std::vector<std::string>& xs) const {
+    out += '[';
+    for (size_t i = 0; i < xs.size(); ++i) {
+      if (i > 0)
+        out += ',';
+      append_string(out, xs[i]);
+    }
+    out += ']';
+  }
+};
 
 void remember(recent_line line) {
   auto& r = ring();
@@ -78,14 +139,20 @@ void write(level l, const char* component, const std::string& msg, fields f) {
   if (!enabled(l))
     return;
   auto now = now_ms();
-  nlohmann::json line = {{"ts", iso8601_ms(now)},
-                         {"level", names[static_cast<int>(l)]},
-                         {"component", component},
-                         {"msg", msg}};
-  for (const auto& [key, val] : f)
-    std::visit([&line, key = key](const auto& x) { line[key] = x; }, val.get());
+  std::string text;
+  text.reserve(256);
+  text += "{\"ts\":\"" + iso8601_ms(now) + "\",\"level\":\"" + names[static_cast<int>(l)] + "\",\"component\":";
+  append_string(text, component);
+  text += ",\"msg\":";
+  append_string(text, msg);
+  for (const auto& [key, val] : f) {
+    text += ',';
+    append_string(text, key);
+    text += ':';
+    std::visit(value_writer{text}, val.get());
+  }
+  text += '}';
   // One fwrite per line keeps lines whole across threads.
-  auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   remember({now, l, component, text});
   text += '\n';
   std::fwrite(text.data(), 1, text.size(), stderr);
