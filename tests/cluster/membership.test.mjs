@@ -249,12 +249,27 @@ test('the admin shell reaches a member over mutual TLS with a client certificate
   await run(BIN, ['certs', 'create-client', 'ops', '--certs-dir', dir, '--ca-key', path.join(root, 'ca.key')]);
   const shell = (args) => run(BIN, ['shell', '--connect', `127.0.0.1:${nodes[1].clusterPort}`, ...args], { timeout: 20000 })
     .then((r) => ({ code: 0, ...r }), (e) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }));
-  const ok = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', 'nodes; alerts; schedules']);
-  assert.equal(ok.code, 0, ok.stderr);
-  const [nodesSeen, alerts, schedules] = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  // What a shell shows of the members is this member's view at that moment;
+  // shell connections can make members re-greet for a second or two (a known
+  // flap, see the session notes), so a command about all of them is asked
+  // again until its answer `settled`.
+  const askUntil = async (cmds, settled) => {
+    let answers = [];
+    for (let attempt = 0; attempt < 10; ++attempt) {
+      const r = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', cmds]);
+      assert.equal(r.code, 0, r.stderr);
+      answers = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      if (settled(answers)) break;
+      await new Promise((res) => setTimeout(res, 1000));
+    }
+    return answers;
+  };
+  const up = (members, name) => members.some((m) => m.name === name && ['up', 'self'].includes(m.state));
+  const [nodesSeen, alerts, schedules] = await askUntil('nodes; alerts; schedules',
+    ([n]) => ['node-a', 'node-b', 'node-c'].every((name) => up(n.members, name)));
   assert.equal(nodesSeen.clustered, true);
   for (const name of ['node-a', 'node-b', 'node-c'])
-    assert.ok(nodesSeen.members.some((m) => m.name === name && ['up', 'self'].includes(m.state)), name);
+    assert.ok(up(nodesSeen.members, name), name);
   assert.ok(Array.isArray(alerts));
   assert.ok(schedules.some((x) => x.name === 'auth.sweep'));
   // Another member's log, through the member it connected to.
@@ -262,18 +277,8 @@ test('the admin shell reaches a member over mutual TLS with a client certificate
   assert.equal(ofC.code, 0, ofC.stderr);
   const lines = JSON.parse(ofC.stdout);
   assert.ok(lines.some((l) => l.msg === 'ready') && lines.every((l) => l.component === 'node'), ofC.stdout.slice(0, 300));
-  // Every member's transcode pool. --all covers the members up in this
-  // member's view at that moment; shell connections can make members re-greet
-  // for a second or two (a known flap, see the session notes), so ask again
-  // until another member answers.
-  let pools = [];
-  for (let attempt = 0; attempt < 10; ++attempt) {
-    const all = await shell(['--certs-dir', dir, '--client', 'ops', '--json', '-c', 'pool transcode --all']);
-    assert.equal(all.code, 0, all.stderr);
-    pools = JSON.parse(all.stdout);
-    if (pools.filter((p) => !p.error).length >= 2) break;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  // Every member's transcode pool.
+  const [pools] = await askUntil('pool transcode --all', ([p]) => p.filter((x) => !x.error).length >= 2);
   const answered = pools.filter((p) => !p.error);
   assert.ok(answered.length >= 2 && answered.every((p) => p.max === 1), JSON.stringify(pools));
   // Another member's actors; its pool resized at once.
