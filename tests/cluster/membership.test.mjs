@@ -211,7 +211,14 @@ test("any node answers for another member's recent log lines, or for all of them
   const ofB = await logs('?node=node-b&component=node');
   assert.ok(ofB.length > 0 && ofB.every((l) => l.node === 'node-b' && l.component === 'node'));
   assert.ok(ofB.some((l) => l.msg === 'ready'));
-  const everywhere = await logs('?node=all&component=cluster&limit=10000');
+  // node=all asks the members up in node-a's view at that moment; a member
+  // between greetings (a known flap, see the session notes) is asked again.
+  let everywhere = [];
+  for (let attempt = 0; attempt < 10; ++attempt) {
+    everywhere = await logs('?node=all&component=cluster&limit=10000');
+    if (['node-a', 'node-b', 'node-c'].every((name) => everywhere.some((l) => l.node === name))) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
   for (const name of ['node-a', 'node-b', 'node-c']) assert.ok(everywhere.some((l) => l.node === name), name);
   const times = everywhere.map((l) => l.ts);
   assert.deepEqual(times, [...times].sort(), 'merged in time order');
