@@ -3,7 +3,6 @@
 #include <unordered_map>
 
 #include "gateway/problem.hpp"
-#include "runtime/ids.hpp"
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/metrics.hpp"
@@ -76,7 +75,7 @@ request_plan dispatcher::plan(const httplib::Request& req) const {
 
 std::string dispatcher::refusal(int status, const std::string& detail) const {
   return dump_json({{"type", "about:blank"}, {"title", status_title(status)}, {"status", status},
-                    {"detail", detail}, {"request_id", random_hex(8)}});
+                    {"detail", detail}, {"request_id", fresh_request_id()}});
 }
 
 void dispatcher::serve(exchange& x) {

@@ -6,7 +6,6 @@
 #include <thread>
 
 #include "gateway/problem.hpp"
-#include "runtime/ids.hpp"
 #include "runtime/text.hpp"
 
 namespace sg {
@@ -40,6 +39,8 @@ bool valid_request_id(const std::string& s) {
   });
 }
 
+}  // namespace
+
 // Request ids need to be unique, not secret: a per-thread generator seeded
 // once, instead of the system's (OpenSSL asks getpid on every call).
 std::string fresh_request_id() {
@@ -48,6 +49,8 @@ std::string fresh_request_id() {
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(bits()));
   return text;
 }
+
+namespace {
 
 class request_id final : public middleware {
 public:

@@ -53,6 +53,9 @@ std::unique_ptr<middleware> make_body_limits(size_t max_bytes);
 /// CORS headers for allowed origins; preflights answered here.
 std::unique_ptr<middleware> make_cors(std::vector<std::string> origins);
 
+/// A new request id (16 hex digits): unique, cheap, not secret.
+std::string fresh_request_id();
+
 /// Request id, body limits, CORS.
 middleware_chain standard_chain(const http_settings& settings);
 
