@@ -86,7 +86,6 @@ measure() {
     END {printf "%s %.2f %d\n", rps, p, err}'
 }
 
-failed=0
 rss_start=$(rss)
 printf 'edge: wrk -t2 -d%ss --latency, node at default settings vs nginx-light\n' "$DURATION"
 printf '  %-8s %6s  %12s %12s %6s  %10s %10s %6s  %s\n' object conns "nginx req/s" "ours req/s" ratio \
@@ -105,28 +104,49 @@ done
 printf '  node RSS: %d KiB at start, %s KiB after the 5000-connection runs (growth target < 64 MiB)\n' \
   "$rss_start" "${rss_5000:-n/a}"
 
-# Slowloris: 300 connections trickle their heads; a normal client's p99,
-# idle and under attack, alternating for SLOWLORIS_ROUNDS (sub-millisecond
-# percentiles on two cores shared with wrk and the attacker move by 2x
-# between runs: medians). nginx under the same attack shows what the
-# attacker's own load costs.
+# Slowloris: 300 connections trickle their heads from one IP while a normal
+# client fetches the init segment; its p99 idle and under attack, alternating
+# for SLOWLORIS_ROUNDS (medians: sub-millisecond percentiles on two shared
+# cores move by 2x between runs). Two normal clients:
+#   viewer:    hey -c8 at 100 requests/s each (the cores are not saturated)
+#   saturated: wrk -c8 as fast as it can (p99 then measures the run queue)
+# nginx is attacked the same way. A control aims the attacker at a listener
+# that never reads (the kernel holds its connections): what the attacker's
+# own processes cost the client on these cores, with no server work at all.
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf 'slowloris: 300 connections sending a head one byte a second, wrk -c8 on the init segment\n'
-for target in ours theirs; do
-  url=$($target init.mp4)
-  port=$([[ $target == ours ]] && echo "$our_port" || echo "$ngx_port")
-  idle=(); busy=(); busy_errors=0
+viewer() {  # "p99_ms errors"
+  hey -z "${DURATION}s" -c 8 -q 100 "$1" | awk '
+    / 99% in/ {p = $3 * 1000}
+    /^Status code/ {s = "status"} /^Error distribution/ {s = "error"}
+    /^ +\[[0-9]+\]/ {if (s == "error" || $1 != "[200]") err += $2}
+    END {printf "%.2f %d\n", p, err}'
+}
+saturated() { read -r _ p e <<<"$(measure "$1" 8)"; echo "$p $e"; }
+sink_port=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4096); time.sleep(1e6)' "$sink_port" &
+sink_pid=$!
+trap 'kill "$sink_pid" 2>/dev/null || true; cleanup' EXIT
+under_attack() {  # CLIENT URL ATTACKED_PORT LABEL [TARGET_NOTE]
+  local idle=() busy=() errors=0 p e i
   for ((i = 0; i < ${SLOWLORIS_ROUNDS:-5}; i++)); do
-    read -r _ p _ <<<"$(measure "$url" 8)"; idle+=("$p")
-    node "$here/slowloris.mjs" 127.0.0.1 "$port" 300 $((DURATION + 6)) >"$work/slowloris_$target.txt" &
-    loris=$!
+    read -r p e <<<"$($1 "$2")"; idle+=("$p"); errors=$((errors + e))
+    node "$here/slowloris.mjs" 127.0.0.1 "$3" 300 $((DURATION + 6)) >"$work/slowloris.txt" &
+    local loris=$!
     sleep 3
-    read -r _ p e <<<"$(measure "$url" 8)"; busy+=("$p"); busy_errors=$((busy_errors + e))
+    read -r p e <<<"$($1 "$2")"; busy+=("$p"); errors=$((errors + e))
     wait "$loris" || true
   done
+  local i99 b99
   i99=$(median "${idle[@]}"); b99=$(median "${busy[@]}")
-  printf '  %-6s p99 idle %.2fms (runs: %s), under slowloris %.2fms (runs: %s), %d errors; ratio %.2f%s\n' \
-    "$([[ $target == ours ]] && echo node || echo nginx)" "$i99" "${idle[*]}" "$b99" "${busy[*]}" "$busy_errors" \
-    "$(echo "$b99 / ($i99 + 0.001)" | bc -l)" "$([[ $target == ours ]] && echo ' (target <= 2)')"
-  printf '         %s\n' "$(cat "$work/slowloris_$target.txt")"
-done
+  printf '  %-26s p99 idle %5.2fms, attacked %5.2fms: ratio %.2f%s, %d errors  (idle runs: %s; attacked: %s)\n' \
+    "$4" "$i99" "$b99" "$(echo "$b99 / ($i99 + 0.001)" | bc -l)" "${5:-}" "$errors" "${idle[*]}" "${busy[*]}"
+  [[ $3 == "$our_port" ]] && printf '  %26s %s\n' "" "$(cat "$work/slowloris.txt")"
+  return 0
+}
+printf 'slowloris: 300 connections sending a head one byte a second; a normal client on the init segment\n'
+under_attack viewer "$(ours init.mp4)" "$our_port" "node, viewer client" " (target <= 2)"
+under_attack viewer "$(theirs init.mp4)" "$ngx_port" "nginx, viewer client"
+under_attack saturated "$(ours init.mp4)" "$our_port" "node, saturated client"
+under_attack saturated "$(theirs init.mp4)" "$ngx_port" "nginx, saturated client"
+under_attack saturated "$(ours init.mp4)" "$sink_port" "control: a sink attacked"

@@ -4,6 +4,7 @@
 // a sweep costs none. docs/architecture.md §HTTP edge.
 #include <chrono>
 #include <memory>
+#include <random>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +12,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 namespace sg {
+
+/// A deadline between three quarters and all of `d`, drawn per connection:
+/// connections opened together (an attacker's batch) then time out over a
+/// spread instead of in one sweep, and do not come back as one burst either.
+inline std::chrono::milliseconds spread(std::chrono::milliseconds d) {
+  thread_local std::minstd_rand draw{std::random_device{}()};
+  return d - d * static_cast<long>(draw() % 256) / 1024;
+}
 
 class has_deadline {
 public:

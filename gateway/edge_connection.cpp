@@ -132,7 +132,7 @@ private:
     // Bounded bodies are counted as they are read. (Not boost::none: Beast
     // 1.74 compares a length against it and finds every length too large.)
     parser_->body_limit(std::numeric_limits<uint64_t>::max());
-    arm(shared_.settings.head_timeout);
+    arm(spread(shared_.settings.head_timeout));
     http::async_read_header(sock_, buf_, *parser_,
                             [self = shared_from_this()](error_code ec, size_t) { self->on_head(ec); });
   }

@@ -11,7 +11,7 @@ build_pkgs=(g++ cmake make pkg-config ccache libcaf-dev libavformat-dev libavcod
   libcpp-httplib-dev nlohmann-json3-dev libboost-test-dev libsecp256k1-dev libcli11-dev
   libssl-dev libjwt-dev libcurl4-openssl-dev libedit-dev)
 test_pkgs=(curl ffmpeg xxd nodejs npm chromium clang libclang-rt-14-dev etcd-server)
-bench_pkgs=(wrk nginx-light bc)
+bench_pkgs=(wrk hey nginx-light bc)
 
 want=("${build_pkgs[@]}")
 case "${1:-build}" in
