@@ -65,7 +65,7 @@ caf::expected<actors> start_metadata(role_env& env) {
   if (failed)
     return failed;
   for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records,
-                 service::ops_store})
+                 service::ops_store, service::catalogue})
     place(env, s, untyped(store));
   auto media = spawn_media_store(env.sys, env.media);
   place(env, service::media, untyped(media));
@@ -147,7 +147,8 @@ bool role_env::runs(const std::string& role_name) const {
 const std::vector<role>& role_table() {
   static const std::vector<role> table{
     {"metadata", {}, {service::video_store, service::upload_store, service::job_store,
-                      service::auth_records, service::ops_store, service::media}, start_metadata},
+                      service::auth_records, service::ops_store, service::catalogue, service::media},
+     start_metadata},
     {"cache", {}, {service::cache}, start_cache},
     {"auth", {"metadata"}, {service::auth, service::access}, start_auth},
     {"upload", {"metadata"}, {service::uploads}, start_upload},

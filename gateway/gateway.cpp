@@ -101,6 +101,7 @@ void configure(http_server& s) {
   add_nft_routes(r, s.ctx);
   add_admin_routes(r, s.ctx);
   add_webhook_routes(r, s.ctx);
+  add_catalogue_routes(r, s.ctx);
 }
 
 }  // namespace

@@ -12,4 +12,5 @@ void add_auth_routes(router& r, const gateway_context& ctx);
 void add_nft_routes(router& r, const gateway_context& ctx);
 void add_admin_routes(router& r, const gateway_context& ctx);
 void add_webhook_routes(router& r, const gateway_context& ctx);
+void add_catalogue_routes(router& r, const gateway_context& ctx);
 }

@@ -52,11 +52,17 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
   auto owner = tag ? text_param(req, "owner", 128, res) : std::nullopt;
   auto status = owner ? text_param(req, "status", 32, res) : std::nullopt;
   auto cursor = status ? text_param(req, "cursor", 64, res) : std::nullopt;
-  if (!cursor)
+  auto category = cursor ? text_param(req, "category", limits::slug_bytes, res) : std::nullopt;
+  auto playlist = category ? text_param(req, "playlist", 16, res) : std::nullopt;
+  if (!playlist)
     return;
+  if (!playlist->empty() && !is_video_id(*playlist))
+    return problem(res, 404, "no such playlist");
   q.q = std::move(*words);
   q.tag = std::move(*tag);
   q.owner = std::move(*owner);
+  q.category = std::move(*category);
+  q.playlist = std::move(*playlist);
   for (size_t start = 0; !status->empty() && start <= status->size();) {
     auto comma = status->find(',', start);
     auto name = status->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
@@ -129,6 +135,13 @@ std::optional<video_patch> parse_patch(const std::string& body, std::string& why
       }
       p.has_tags = true;
       p.tags = std::move(*tags);
+    } else if (key == "category" && (value.is_null() || value.is_string())) {
+      p.has_category = true;
+      p.category = value.is_null() ? "" : value.get<std::string>();
+      if (p.category.size() > limits::slug_bytes || p.category.find('\0') != std::string::npos) {
+        why = "category is a category's slug or null";
+        return std::nullopt;
+      }
     } else if (key == "gate") {
       auto g = parse_gate(value, &why);
       if (!g)

@@ -44,13 +44,15 @@ enum class service : uint8_t {
   ops_store,   // metadata_store: the jobs service's records
   jobs,        // the jobs service: schedules, webhooks, deliveries
   admin,       // the admin door: the node's effective settings (clustered nodes offer it)
+  catalogue,   // metadata_store: categories and playlists
 };
-constexpr size_t service_count = 15;
+constexpr size_t service_count = 16;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
   "transcoder",  "auth",         "access",    "cache",        "media",
-  "cluster",     "monitor",      "ops_store", "jobs",         "admin"};
+  "cluster",     "monitor",      "ops_store", "jobs",         "admin",
+  "catalogue"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -107,6 +109,7 @@ template <> struct service_handle<service::monitor> { using type = monitor_actor
 template <> struct service_handle<service::ops_store> { using type = ops_store_actor; };
 template <> struct service_handle<service::jobs> { using type = jobs_actor; };
 template <> struct service_handle<service::admin> { using type = admin_actor; };
+template <> struct service_handle<service::catalogue> { using type = catalogue_store_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

@@ -10,6 +10,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/catalogue.hpp"
 #include "messages/job.hpp"
 #include "messages/principal.hpp"
 #include "messages/upload.hpp"
@@ -94,7 +95,28 @@ using ops_store_actor = caf::typed_actor<
   // that set one record from the same value, exactly one succeeds.
   caf::replies_to<caf::put_atom, ops_atom, std::string, std::string, std::string>::with<bool>>;
 
+/// Categories and playlists: the gateway's. The gateway alone lets the
+/// operator (the admin token) change categories; playlists carry who asks.
+using catalogue_store_actor = caf::typed_actor<
+  caf::replies_to<list_atom, category_atom>::with<std::vector<category>>,
+  // A new category (errc::conflict when its slug is taken).
+  caf::replies_to<create_atom, category>::with<category>,
+  caf::replies_to<caf::update_atom, category_atom, std::string, category_patch>::with<category>,
+  // Deletes the category and takes it off its videos, which stay.
+  caf::replies_to<caf::delete_atom, category_atom, std::string>::with<caf::ok_atom>,
+  // A new playlist of the principal's (errc::bad_request naming a video that
+  // does not exist).
+  caf::replies_to<create_atom, principal, playlist>::with<playlist>,
+  // Anyone may read a playlist by id (unlisted ones too).
+  caf::replies_to<caf::get_atom, playlist_atom, std::string>::with<playlist>,
+  // The public playlists (of one owner when named) and the principal's own.
+  caf::replies_to<list_atom, playlist_atom, principal, std::string>::with<std::vector<playlist>>,
+  // The owner's edits and deletion (errc::forbidden for anyone else).
+  caf::replies_to<caf::update_atom, principal, std::string, playlist_patch>::with<playlist>,
+  caf::replies_to<caf::delete_atom, playlist_atom, principal, std::string>::with<caf::ok_atom>>;
+
 using metadata_actor = video_store_actor::extend_with<upload_store_actor, job_store_actor,
-                                                      auth_records_actor, ops_store_actor>;
+                                                      auth_records_actor, ops_store_actor,
+                                                      catalogue_store_actor>;
 
 }  // namespace sg

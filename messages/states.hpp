@@ -28,6 +28,9 @@ enum class token_standard : uint8_t { detect, erc721, erc1155 };
 /// How a wallet signs in.
 enum class sign_in_kind : uint8_t { siwe, eip191, eip712, solana };
 
+/// Who finds a playlist: public ones are listed, unlisted ones open by id.
+enum class playlist_visibility : uint8_t { is_public, unlisted };
+
 template <class E>
 struct state_names;
 
@@ -52,6 +55,10 @@ struct state_names<gate_mode> {
 template <>
 struct state_names<token_standard> {
   static constexpr std::array<std::string_view, 3> names{"auto", "erc721", "erc1155"};
+};
+template <>
+struct state_names<playlist_visibility> {
+  static constexpr std::array<std::string_view, 2> names{"public", "unlisted"};
 };
 template <>
 struct state_names<sign_in_kind> {

@@ -37,6 +37,14 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::job_info))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::job_info>))
 
+  // Catalogue
+  CAF_ADD_TYPE_ID(streamgate, (sg::category))
+  CAF_ADD_TYPE_ID(streamgate, (sg::category_patch))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::category>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::playlist))
+  CAF_ADD_TYPE_ID(streamgate, (sg::playlist_patch))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::playlist>))
+
   // Transcoding
   CAF_ADD_TYPE_ID(streamgate, (sg::source_limits))
   CAF_ADD_TYPE_ID(streamgate, (sg::transcode_ticket))

@@ -69,6 +69,7 @@ struct video {
   std::vector<rendition> renditions;
   std::string job_id;  // the latest transcode job
   gate access;         // rules empty: anyone may watch
+  std::string category;  // a category's slug; empty: none
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
 };
@@ -77,7 +78,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, video& x) {
   return f(caf::meta::type_name("video"), x.id, x.title, x.description, x.tags,
            x.owner, x.status, x.error, x.filename, x.progress, x.duration_ms,
-           x.source_bytes, x.source, x.renditions, x.job_id, x.access, x.created_ms, x.updated_ms);
+           x.source_bytes, x.source, x.renditions, x.job_id, x.access, x.category, x.created_ms,
+           x.updated_ms);
 }
 
 /// An edit of the user-owned fields; a `has_*` flag says the field is set.
@@ -90,12 +92,15 @@ struct video_patch {
   std::vector<std::string> tags;
   bool has_gate = false;
   gate access;
+  bool has_category = false;
+  std::string category;  // empty: none
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, video_patch& x) {
   return f(caf::meta::type_name("video_patch"), x.has_title, x.title,
-           x.has_description, x.description, x.has_tags, x.tags, x.has_gate, x.access);
+           x.has_description, x.description, x.has_tags, x.tags, x.has_gate, x.access,
+           x.has_category, x.category);
 }
 
 /// Search and listing: AND of the terms in `q` (the last one a prefix),
@@ -105,6 +110,9 @@ struct video_query {
   std::string q;
   std::string tag;
   std::string owner;
+  std::string category;  // a slug
+  // A playlist's videos in its order; the cursor is then a position.
+  std::string playlist;
   std::vector<video_status> status;
   std::string cursor;
   uint32_t limit = 20;
@@ -112,8 +120,8 @@ struct video_query {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, video_query& x) {
-  return f(caf::meta::type_name("video_query"), x.q, x.tag, x.owner, x.status,
-           x.cursor, x.limit);
+  return f(caf::meta::type_name("video_query"), x.q, x.tag, x.owner, x.category, x.playlist,
+           x.status, x.cursor, x.limit);
 }
 
 struct video_page {

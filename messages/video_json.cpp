@@ -86,6 +86,7 @@ void to_json(nlohmann::json& j, const video& v) {
        {"renditions", v.renditions},
        {"job_id", v.job_id},
        {"gate", v.access.rules.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.access)},
+       {"category", v.category.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.category)},
        {"created_ms", v.created_ms},
        {"updated_ms", v.updated_ms}};
 }
@@ -108,6 +109,8 @@ void from_json(const nlohmann::json& j, video& v) {
   v.job_id = j.value("job_id", "");
   if (j.contains("gate") && j["gate"].is_object())
     v.access = j["gate"].get<gate>();
+  if (j.contains("category") && j["category"].is_string())
+    v.category = j["category"].get<std::string>();
   v.created_ms = j.value("created_ms", int64_t{0});
   v.updated_ms = j.value("updated_ms", int64_t{0});
 }

@@ -133,7 +133,7 @@ video_page catalog::query(const video_query& q) {
   };
   std::unique_ptr<rocksdb::Iterator> it{
     db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::search))};
-  if (pq.tag.empty() && pq.owner.empty() && pq.terms.empty() && !pq.prefix.empty()) {
+  if (pq.tag.empty() && pq.owner.empty() && pq.category.empty() && pq.terms.empty() && !pq.prefix.empty()) {
     // Only a prefix: its postings span many words, each in its own order, so
     // gather the candidates after the cursor and walk them merged.
     auto range = "w" + std::string(1, '\0') + pq.prefix;
@@ -153,6 +153,8 @@ video_page catalog::query(const video_query& q) {
   std::string list = search::all_prefix();
   if (!pq.tag.empty())
     list = search::tag_prefix(pq.tag);
+  else if (!pq.category.empty())
+    list = search::category_prefix(pq.category);
   else if (!pq.owner.empty())
     list = search::owner_prefix(pq.owner);
   else if (!pq.terms.empty())
@@ -378,8 +380,12 @@ std::optional<std::string> catalog::get_ops(const std::string& key) {
 }
 
 std::vector<std::string> catalog::list_ops(const std::string& prefix) {
+  return scan(column::ops, prefix);
+}
+
+std::vector<std::string> catalog::scan(column table, const std::string& prefix) {
   std::vector<std::string> out;
-  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::ops))};
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(table))};
   for (it->Seek(prefix); it->Valid() && starts_with(it->key(), prefix); it->Next())
     out.push_back(it->value().ToString());
   return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "actors/metadata/local_index.hpp"
+#include "messages/catalogue.hpp"
 #include "messages/job.hpp"
 #include "messages/upload.hpp"
 #include "messages/video.hpp"
@@ -29,6 +30,8 @@ public:
   std::optional<job_info> get_job(const std::string& id);
   std::optional<std::string> get_auth(const std::string& key);
   std::optional<std::string> get_ops(const std::string& key);
+  std::optional<category> get_category(const std::string& slug);
+  std::optional<playlist> get_playlist(const std::string& id);
   bool member_alive(const std::string& member_id) { return log_.member_alive(member_id); }
 
   void put(const video& v);
@@ -36,6 +39,10 @@ public:
   void put(const job_info& j);
   void put_auth(const std::string& key, std::string value);
   void put_ops(const std::string& key, std::string value);
+  void put(const category& c);
+  void put(const playlist& p);
+  void erase_category(const std::string& slug);
+  void erase_playlist(const std::string& id);
   void erase(column table, const std::string& key);
 
   const std::vector<record_write>& writes() const { return writes_; }
@@ -126,8 +133,18 @@ public:
   /// Writes only while the record reads `expected` (empty: absent).
   bool swap_ops(const std::string& key, const std::string& value, const std::string& expected);
 
+  /// The catalogue (catalogue_records.cpp): categories by slug, playlists
+  /// newest first, and up to `limit` ids of the videos in a category.
+  std::optional<category> get_category(const std::string& slug);
+  std::vector<category> categories();
+  std::optional<playlist> get_playlist(const std::string& id);
+  std::vector<playlist> playlists();
+  std::vector<std::string> videos_in_category(const std::string& slug, size_t limit);
+
 private:
   std::optional<std::string> get(column table, const std::string& key);
+  /// The values of the records whose keys start with `prefix`, in key order.
+  std::vector<std::string> scan(column table, const std::string& prefix);
   database& db_;
   local_index index_;
   std::unique_ptr<record_log> log_;

@@ -9,6 +9,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/metadata/catalog.hpp"
+#include "actors/metadata/catalogue_records.hpp"
 #include "actors/metadata/search_index.hpp"
 #include "messages/errors.hpp"
 #include "runtime/clock.hpp"
@@ -128,6 +129,8 @@ caf::result<job_info> retry_job(catalog& db, const std::string& job_id) {
 }
 
 void apply(video& v, const video_patch& p) {
+  if (p.has_category)
+    v.category = p.category;
   if (p.has_title)
     v.title = p.title;
   if (p.has_description)
@@ -137,6 +140,26 @@ void apply(video& v, const video_patch& p) {
   if (p.has_gate)
     v.access = p.access;
   v.updated_ms = now_ms();
+}
+
+// The owner's edit; a category it names must exist when it commits.
+caf::result<video> edit_video(catalog& db, const principal& who, const std::string& id, const video_patch& patch) {
+  caf::error refused;
+  auto v = db.transact([&](record_txn& txn) -> std::optional<video> {
+    auto v = txn.get_video(id);
+    refused = !v                  ? not_found("video", id)
+              : !who.owns(v->owner) ? make_error(errc::forbidden, "only the owner may edit this video")
+              : patch.has_category  ? catalogue_records::refuse_category(txn, patch.category)
+                                    : caf::error{};
+    if (refused)
+      return std::nullopt;
+    apply(*v, patch);
+    txn.put(*v);
+    return v;
+  });
+  if (refused)
+    return refused;
+  return std::move(*v);
 }
 
 store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
@@ -181,26 +204,15 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     },
     [&db](query_atom, const video_query& q) {
       return guarded<video_page>([&]() -> caf::result<video_page> {
+        if (!q.playlist.empty())
+          return catalogue_records::playlist_videos(db, q);
         if (!q.cursor.empty() && !search::is_order_key(q.cursor))
           return make_error(errc::bad_request, "cursor is malformed");
         return db.query(q);
       });
     },
     [&db](caf::update_atom, const principal& who, const std::string& id, const video_patch& patch) {
-      return guarded<video>([&]() -> caf::result<video> {
-        bool allowed = false;
-        auto v = db.update_video(id, [&](video& v) {
-          allowed = who.owns(v.owner);
-          if (allowed)
-            apply(v, patch);
-          return allowed;
-        });
-        if (!v)
-          return not_found("video", id);
-        if (!allowed)
-          return make_error(errc::forbidden, "only the owner may edit this video");
-        return std::move(*v);
-      });
+      return guarded<video>([&]() -> caf::result<video> { return edit_video(db, who, id, patch); });
     },
     [self, &db](caf::delete_atom, const principal& who, const std::string& id) {
       return guarded<caf::ok_atom>([&]() -> caf::result<caf::ok_atom> {
@@ -356,6 +368,34 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     },
     [&db](caf::put_atom, ops_atom, const std::string& key, const std::string& value, const std::string& expected) {
       return guarded<bool>([&]() -> caf::result<bool> { return db.swap_ops(key, value, expected); });
+    },
+    // catalogue_store_actor
+    [&db](list_atom, category_atom) {
+      return guarded<std::vector<category>>([&] { return catalogue_records::list_categories(db); });
+    },
+    [&db](create_atom, const category& c) {
+      return guarded<category>([&] { return catalogue_records::create_category(db, c); });
+    },
+    [&db](caf::update_atom, category_atom, const std::string& slug, const category_patch& p) {
+      return guarded<category>([&] { return catalogue_records::edit_category(db, slug, p); });
+    },
+    [&db](caf::delete_atom, category_atom, const std::string& slug) {
+      return guarded<caf::ok_atom>([&] { return catalogue_records::delete_category(db, slug); });
+    },
+    [&db](create_atom, const principal& who, const playlist& p) {
+      return guarded<playlist>([&] { return catalogue_records::create_playlist(db, who, p); });
+    },
+    [&db](caf::get_atom, playlist_atom, const std::string& id) {
+      return guarded<playlist>([&] { return catalogue_records::get_playlist(db, id); });
+    },
+    [&db](list_atom, playlist_atom, const principal& who, const std::string& owner) {
+      return guarded<std::vector<playlist>>([&] { return catalogue_records::list_playlists(db, who, owner); });
+    },
+    [&db](caf::update_atom, const principal& who, const std::string& id, const playlist_patch& p) {
+      return guarded<playlist>([&] { return catalogue_records::edit_playlist(db, who, id, p); });
+    },
+    [&db](caf::delete_atom, playlist_atom, const principal& who, const std::string& id) {
+      return guarded<caf::ok_atom>([&] { return catalogue_records::delete_playlist(db, who, id); });
     },
   };
 }

@@ -75,6 +75,7 @@ std::string all_prefix() { return "t" + sep; }
 std::string word_prefix(const std::string& term) { return "w" + sep + term + sep; }
 std::string tag_prefix(const std::string& tag) { return "g" + sep + tag + sep; }
 std::string owner_prefix(const std::string& owner) { return "o" + sep + owner + sep; }
+std::string category_prefix(const std::string& slug) { return "c" + sep + slug + sep; }
 
 std::vector<std::string> index_keys(const video& v) {
   auto order = order_key(v.created_ms, v.id);
@@ -86,6 +87,8 @@ std::vector<std::string> index_keys(const video& v) {
       keys.insert(tag_prefix(normalize_tag(tag)) + order);
   if (!v.owner.empty())
     keys.insert(owner_prefix(v.owner) + order);
+  if (!v.category.empty())
+    keys.insert(category_prefix(v.category) + order);
   return {keys.begin(), keys.end()};
 }
 
@@ -98,6 +101,7 @@ parsed_query parse(const video_query& q) {
   }
   out.tag = normalize_tag(q.tag);
   out.owner = q.owner;
+  out.category = q.category;
   out.status = q.status;
   return out;
 }
@@ -106,6 +110,8 @@ bool matches(const video& v, const parsed_query& q) {
   if (!q.status.empty() && std::find(q.status.begin(), q.status.end(), v.status) == q.status.end())
     return false;
   if (!q.owner.empty() && v.owner != q.owner)
+    return false;
+  if (!q.category.empty() && v.category != q.category)
     return false;
   if (!q.tag.empty() && std::none_of(v.tags.begin(), v.tags.end(), [&](const std::string& t) {
         return normalize_tag(t) == q.tag;

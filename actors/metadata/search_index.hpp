@@ -4,6 +4,7 @@
 //   w\0<term>\0<order>    a word of title, description or tags
 //   g\0<tag>\0<order>     an exact tag (lowercased)
 //   o\0<owner>\0<order>   an owner
+//   c\0<slug>\0<order>    a category
 // where <order> = 16 hex digits of (2^64-1 - created_ms) followed by the id,
 // so ascending key order is newest first and the order key is the cursor.
 #include <cstdint>
@@ -31,6 +32,7 @@ struct parsed_query {
   std::string prefix;
   std::string tag;
   std::string owner;
+  std::string category;
   std::vector<video_status> status;  // empty: any
 };
 parsed_query parse(const video_query& q);
@@ -43,6 +45,7 @@ std::string all_prefix();
 std::string word_prefix(const std::string& term);
 std::string tag_prefix(const std::string& tag);
 std::string owner_prefix(const std::string& owner);
+std::string category_prefix(const std::string& slug);
 
 std::string normalize_tag(const std::string& tag);
 

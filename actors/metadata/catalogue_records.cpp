@@ -1,0 +1,292 @@
+#include "actors/metadata/catalogue_records.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <caf/expected.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/metadata/search_index.hpp"
+#include "messages/catalogue_json.hpp"
+#include "messages/errors.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/text.hpp"
+
+namespace sg {
+
+namespace {
+
+const std::string category_prefix = "category/";
+const std::string playlist_prefix = "playlist/";
+
+template <class T>
+std::optional<T> parse(const std::optional<std::string>& raw) {
+  if (!raw)
+    return std::nullopt;
+  return nlohmann::json::parse(*raw).get<T>();
+}
+
+}  // namespace
+
+// ---- the records, as a transaction and the local index see them
+
+std::optional<category> record_txn::get_category(const std::string& slug) {
+  return parse<category>(log_.read(column::catalogue, category_prefix + slug));
+}
+
+std::optional<playlist> record_txn::get_playlist(const std::string& id) {
+  return parse<playlist>(log_.read(column::catalogue, playlist_prefix + id));
+}
+
+void record_txn::put(const category& c) {
+  writes_.push_back({column::catalogue, category_prefix + c.slug, nlohmann::json(c).dump()});
+}
+
+void record_txn::put(const playlist& p) {
+  writes_.push_back({column::catalogue, playlist_prefix + p.id, nlohmann::json(p).dump()});
+}
+
+void record_txn::erase_category(const std::string& slug) { erase(column::catalogue, category_prefix + slug); }
+void record_txn::erase_playlist(const std::string& id) { erase(column::catalogue, playlist_prefix + id); }
+
+std::optional<category> catalog::get_category(const std::string& slug) {
+  return parse<category>(get(column::catalogue, category_prefix + slug));
+}
+
+std::vector<category> catalog::categories() {
+  std::vector<category> out;
+  for (const auto& raw : scan(column::catalogue, category_prefix))
+    out.push_back(*parse<category>(raw));
+  return out;
+}
+
+std::optional<playlist> catalog::get_playlist(const std::string& id) {
+  return parse<playlist>(get(column::catalogue, playlist_prefix + id));
+}
+
+std::vector<playlist> catalog::playlists() {
+  std::vector<playlist> out;
+  for (const auto& raw : scan(column::catalogue, playlist_prefix))
+    out.push_back(*parse<playlist>(raw));
+  std::stable_sort(out.begin(), out.end(),
+                   [](const playlist& a, const playlist& b) { return a.created_ms > b.created_ms; });
+  return out;
+}
+
+std::vector<std::string> catalog::videos_in_category(const std::string& slug, size_t limit) {
+  std::vector<std::string> ids;
+  auto list = search::category_prefix(slug);
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::search))};
+  for (it->Seek(list); it->Valid() && it->key().starts_with(list) && ids.size() < limit; it->Next())
+    ids.push_back(search::id_of_order_key(it->key().ToString().substr(list.size())));
+  return ids;
+}
+
+// ---- the requests
+
+namespace catalogue_records {
+
+namespace {
+
+caf::error missing(const std::string& what, const std::string& id) {
+  return make_error(errc::not_found, what + " " + id + " does not exist");
+}
+
+// Runs `body(txn, refused)` in a transaction; the refusal it sets wins.
+template <class T, class F>
+caf::expected<T> decide(catalog& db, F&& body) {
+  caf::error refused;
+  auto out = db.transact([&](record_txn& txn) -> std::optional<T> {
+    refused = caf::error{};
+    return body(txn, refused);
+  });
+  if (refused || !out)
+    return refused ? refused : make_error(errc::internal, "the catalogue write was lost");
+  return std::move(*out);
+}
+
+// The first id of `ids` that names no video, checked within `txn`.
+std::optional<std::string> first_missing_video(record_txn& txn, const std::vector<std::string>& ids) {
+  for (const auto& id : ids)
+    if (!txn.get_video(id))
+      return id;
+  return std::nullopt;
+}
+
+}  // namespace
+
+caf::error refuse_category(record_txn& txn, const std::string& slug) {
+  if (slug.empty() || txn.get_category(slug))
+    return {};
+  return make_error(errc::bad_request, "category " + slug + " does not exist");
+}
+
+caf::result<std::vector<category>> list_categories(catalog& db) {
+  return db.categories();
+}
+
+caf::result<category> create_category(catalog& db, category c) {
+  c.created_ms = c.updated_ms = now_ms();
+  return decide<category>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<category> {
+    if (txn.get_category(c.slug)) {
+      refused = make_error(errc::conflict, "category " + c.slug + " exists already");
+      return std::nullopt;
+    }
+    txn.put(c);
+    return c;
+  });
+}
+
+caf::result<category> edit_category(catalog& db, const std::string& slug, const category_patch& p) {
+  return decide<category>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<category> {
+    auto c = txn.get_category(slug);
+    if (!c) {
+      refused = missing("category", slug);
+      return std::nullopt;
+    }
+    if (p.has_name)
+      c->name = p.name;
+    if (p.has_description)
+      c->description = p.description;
+    c->updated_ms = now_ms();
+    txn.put(*c);
+    return c;
+  });
+}
+
+caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug) {
+  auto gone = decide<bool>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<bool> {
+    if (!txn.get_category(slug)) {
+      refused = missing("category", slug);
+      return std::nullopt;
+    }
+    txn.erase_category(slug);
+    return true;
+  });
+  if (!gone)
+    return gone.error();
+  // Its videos stay; they leave the category a few per transaction (a
+  // cluster's transaction holds a bounded number of writes). A video put in
+  // it meanwhile was refused: its transaction read the category's record.
+  for (;;) {
+    auto ids = db.videos_in_category(slug, 32);
+    auto cleared = db.transact([&](record_txn& txn) {
+      size_t n = 0;
+      for (const auto& id : ids)
+        if (auto v = txn.get_video(id); v && v->category == slug) {
+          v->category.clear();
+          v->updated_ms = now_ms();
+          txn.put(*v);
+          ++n;
+        }
+      return n;
+    });
+    if (cleared == 0)
+      break;
+  }
+  return caf::ok_atom::value;
+}
+
+caf::result<playlist> create_playlist(catalog& db, const principal& who, playlist p) {
+  p.id = random_hex(8);
+  p.owner = who.address;
+  p.created_ms = p.updated_ms = now_ms();
+  return decide<playlist>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<playlist> {
+    if (auto id = first_missing_video(txn, p.video_ids)) {
+      refused = make_error(errc::bad_request, "video " + *id + " does not exist");
+      return std::nullopt;
+    }
+    txn.put(p);
+    return p;
+  });
+}
+
+caf::result<playlist> get_playlist(catalog& db, const std::string& id) {
+  if (auto p = db.get_playlist(id))
+    return std::move(*p);
+  return missing("playlist", id);
+}
+
+caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner) {
+  auto all = db.playlists();
+  all.erase(std::remove_if(all.begin(), all.end(),
+                           [&](const playlist& p) {
+                             bool visible = p.visibility == playlist_visibility::is_public || who.owns(p.owner);
+                             return !visible || (!owner.empty() && p.owner != owner);
+                           }),
+            all.end());
+  return all;
+}
+
+caf::result<playlist> edit_playlist(catalog& db, const principal& who, const std::string& id,
+                                    const playlist_patch& patch) {
+  return decide<playlist>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<playlist> {
+    auto p = txn.get_playlist(id);
+    if (!p || !who.owns(p->owner)) {
+      refused = p ? make_error(errc::forbidden, "only the owner may edit this playlist") : missing("playlist", id);
+      return std::nullopt;
+    }
+    if (patch.has_video_ids)
+      if (auto missing_id = first_missing_video(txn, patch.video_ids)) {
+        refused = make_error(errc::bad_request, "video " + *missing_id + " does not exist");
+        return std::nullopt;
+      }
+    if (patch.has_title)
+      p->title = patch.title;
+    if (patch.has_description)
+      p->description = patch.description;
+    if (patch.has_visibility)
+      p->visibility = patch.visibility;
+    if (patch.has_video_ids)
+      p->video_ids = patch.video_ids;
+    p->updated_ms = now_ms();
+    txn.put(*p);
+    return p;
+  });
+}
+
+caf::result<caf::ok_atom> delete_playlist(catalog& db, const principal& who, const std::string& id) {
+  auto gone = decide<bool>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<bool> {
+    auto p = txn.get_playlist(id);
+    if (!p || !who.owns(p->owner)) {
+      refused = p ? make_error(errc::forbidden, "only the owner may delete this playlist") : missing("playlist", id);
+      return std::nullopt;
+    }
+    txn.erase_playlist(id);
+    return true;
+  });
+  if (!gone)
+    return gone.error();
+  return caf::ok_atom::value;
+}
+
+caf::result<video_page> playlist_videos(catalog& db, const video_query& q) {
+  auto p = db.get_playlist(q.playlist);
+  if (!p)
+    return missing("playlist", q.playlist);
+  size_t from = 0;
+  if (!q.cursor.empty()) {
+    auto at = text::parse_u64(q.cursor);
+    if (!at)
+      return make_error(errc::bad_request, "cursor is malformed");
+    from = static_cast<size_t>(std::min<uint64_t>(*at, p->video_ids.size()));
+  }
+  auto pq = search::parse(q);
+  video_page page;
+  for (size_t i = from; i < p->video_ids.size(); ++i) {
+    auto v = db.get_video(p->video_ids[i]);
+    if (!v || !search::matches(*v, pq))
+      continue;  // deleted since, or filtered out
+    if (page.items.size() == q.limit) {
+      page.next_cursor = std::to_string(i);
+      break;
+    }
+    page.items.push_back(std::move(*v));
+  }
+  return page;
+}
+
+}  // namespace catalogue_records
+
+}  // namespace sg
