@@ -90,6 +90,9 @@ std::vector<std::string> with_environment(const std::vector<std::string>& args) 
 
 void add_options(CLI::App& app, node_config& c) {
   app.set_config("--config", "", "Config file (TOML or INI, keys as the long flags)");
+  app.add_flag("--check-config", c.check_only,
+               "Check the settings (flags, environment, config file) and exit: 0 and the effective "
+               "settings when a node would start with them");
   app.add_option("--data-dir", c.data_dir, "Data directory (RocksDB, uploads, media)")
     ->capture_default_str();
   app.add_option("--http-host", c.http.host, "HTTP listen address")->capture_default_str();
@@ -367,7 +370,9 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   if (c.cluster.enabled() && c.cluster.advertise.empty())
     c.cluster.advertise = (c.http.host == "0.0.0.0" ? "127.0.0.1" : c.http.host) + ":" +
                           std::to_string(c.cluster.port);
-  out.run = true;
+  out.run = !c.check_only;
+  if (c.check_only)
+    out.message = "# the settings are valid; effective:\n" + c.effective;
   return out;
 }
 

@@ -127,6 +127,7 @@ struct node_config {
   std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET | KID:@FILE.pem
   std::string jwt_alg = "HS256";           // of a generated key
   std::vector<std::string> alert_specs;    // --alert NAME=THRESHOLD[/FOR_S] | NAME=off
+  bool check_only = false;  // --check-config: validate, print the effective settings, exit
   std::string effective;  // every setting as a config file holds it, secrets redacted (the shell's `config`)
 
   bool has_role(const std::string& role) const;
