@@ -7,6 +7,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include "actors/analytics/view_aggregator.hpp"
 #include "actors/auth/auth_service.hpp"
 #include "actors/auth/session_tokens.hpp"
 #include "actors/cache/cache.hpp"
@@ -65,11 +66,13 @@ caf::expected<actors> start_metadata(role_env& env) {
   if (failed)
     return failed;
   for (auto s : {service::video_store, service::upload_store, service::job_store, service::auth_records,
-                 service::ops_store, service::catalogue})
+                 service::ops_store, service::catalogue, service::analytics_store})
     place(env, s, untyped(store));
+  auto views = spawn_view_aggregator(env.sys, env.directory);
+  place(env, service::analytics, untyped(views));
   auto media = spawn_media_store(env.sys, env.media);
   place(env, service::media, untyped(media));
-  return actors{untyped(store), untyped(media)};
+  return actors{untyped(views), untyped(store), untyped(media)};  // stopped in this order
 }
 
 caf::expected<actors> start_cache(role_env& env) {
@@ -147,7 +150,8 @@ bool role_env::runs(const std::string& role_name) const {
 const std::vector<role>& role_table() {
   static const std::vector<role> table{
     {"metadata", {}, {service::video_store, service::upload_store, service::job_store,
-                      service::auth_records, service::ops_store, service::catalogue, service::media},
+                      service::auth_records, service::ops_store, service::catalogue, service::analytics_store,
+                      service::analytics, service::media},
      start_metadata},
     {"cache", {}, {service::cache}, start_cache},
     {"auth", {"metadata"}, {service::auth, service::access}, start_auth},

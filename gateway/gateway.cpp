@@ -102,6 +102,7 @@ void configure(http_server& s) {
   add_admin_routes(r, s.ctx);
   add_webhook_routes(r, s.ctx);
   add_catalogue_routes(r, s.ctx);
+  add_analytics_routes(r, s.ctx);
 }
 
 }  // namespace

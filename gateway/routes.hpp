@@ -13,4 +13,5 @@ void add_nft_routes(router& r, const gateway_context& ctx);
 void add_admin_routes(router& r, const gateway_context& ctx);
 void add_webhook_routes(router& r, const gateway_context& ctx);
 void add_catalogue_routes(router& r, const gateway_context& ctx);
+void add_analytics_routes(router& r, const gateway_context& ctx);
 }

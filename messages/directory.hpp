@@ -15,6 +15,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/admin_actor.hpp"
+#include "messages/analytics_actor.hpp"
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
@@ -45,14 +46,16 @@ enum class service : uint8_t {
   jobs,        // the jobs service: schedules, webhooks, deliveries
   admin,       // the admin door: the node's effective settings (clustered nodes offer it)
   catalogue,   // metadata_store: categories and playlists
+  analytics_store,  // metadata_store: analytics rows and daily salts
+  analytics,   // view_aggregator: players' events, reports
 };
-constexpr size_t service_count = 16;
+constexpr size_t service_count = 18;
 
 constexpr std::array<std::string_view, service_count> service_names{
   "video_store", "upload_store", "job_store", "auth_records", "uploads",
   "transcoder",  "auth",         "access",    "cache",        "media",
   "cluster",     "monitor",      "ops_store", "jobs",         "admin",
-  "catalogue"};
+  "catalogue",   "analytics_store", "analytics"};
 
 inline std::string to_string(service s) {
   return std::string{service_names.at(static_cast<size_t>(s))};
@@ -110,6 +113,8 @@ template <> struct service_handle<service::ops_store> { using type = ops_store_a
 template <> struct service_handle<service::jobs> { using type = jobs_actor; };
 template <> struct service_handle<service::admin> { using type = admin_actor; };
 template <> struct service_handle<service::catalogue> { using type = catalogue_store_actor; };
+template <> struct service_handle<service::analytics_store> { using type = analytics_store_actor; };
+template <> struct service_handle<service::analytics> { using type = analytics_actor; };
 
 /// True when the message `self` handles now came from `from` (a directory
 /// update, or a timer of its own, from anyone else is ignored).

@@ -9,6 +9,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/analytics.hpp"
 #include "messages/atoms.hpp"
 #include "messages/catalogue.hpp"
 #include "messages/job.hpp"
@@ -115,8 +116,18 @@ using catalogue_store_actor = caf::typed_actor<
   caf::replies_to<caf::update_atom, principal, std::string, playlist_patch>::with<playlist>,
   caf::replies_to<caf::delete_atom, playlist_atom, principal, std::string>::with<caf::ok_atom>>;
 
+/// Playback analytics rows: the aggregator's.
+using analytics_store_actor = caf::typed_actor<
+  // Merges each row into the stored one (counts add, sketches merge), at once.
+  caf::replies_to<caf::put_atom, analytics_atom, std::vector<view_stats_row>>::with<caf::ok_atom>,
+  // The rows with keys in [from, to), in key order.
+  caf::replies_to<list_atom, analytics_atom, std::string, std::string>::with<std::vector<view_stats_row>>,
+  // The salt of a day ("2026-12-01"), made once for the whole cluster; the
+  // salts of earlier days are deleted, so a viewer's hash cannot be redone.
+  caf::replies_to<caf::get_atom, analytics_atom, std::string>::with<std::string>>;
+
 using metadata_actor = video_store_actor::extend_with<upload_store_actor, job_store_actor,
                                                       auth_records_actor, ops_store_actor,
-                                                      catalogue_store_actor>;
+                                                      catalogue_store_actor, analytics_store_actor>;
 
 }  // namespace sg

@@ -31,6 +31,9 @@ enum class sign_in_kind : uint8_t { siwe, eip191, eip712, solana };
 /// Who finds a playlist: public ones are listed, unlisted ones open by id.
 enum class playlist_visibility : uint8_t { is_public, unlisted };
 
+/// What a player reports of a view.
+enum class view_event_kind : uint8_t { start, heartbeat, end, rebuffer };
+
 template <class E>
 struct state_names;
 
@@ -59,6 +62,10 @@ struct state_names<token_standard> {
 template <>
 struct state_names<playlist_visibility> {
   static constexpr std::array<std::string_view, 2> names{"public", "unlisted"};
+};
+template <>
+struct state_names<view_event_kind> {
+  static constexpr std::array<std::string_view, 4> names{"start", "heartbeat", "end", "rebuffer"};
 };
 template <>
 struct state_names<sign_in_kind> {

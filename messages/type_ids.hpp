@@ -7,6 +7,7 @@
 #include <caf/type_id.hpp>
 
 #include "messages/admin_actor.hpp"
+#include "messages/analytics_actor.hpp"
 #include "messages/auth_actor.hpp"
 #include "messages/cache_actor.hpp"
 #include "messages/cluster_actor.hpp"
@@ -44,6 +45,20 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::playlist))
   CAF_ADD_TYPE_ID(streamgate, (sg::playlist_patch))
   CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::playlist>))
+
+  // Analytics
+  CAF_ADD_TYPE_ID(streamgate, (sg::view_event))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::view_event>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::view_stats))
+  CAF_ADD_TYPE_ID(streamgate, (sg::view_stats_row))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::view_stats_row>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::rendition_time))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::rendition_time>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::analytics_point))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::analytics_point>))
+  CAF_ADD_TYPE_ID(streamgate, (sg::analytics_report))
+  CAF_ADD_TYPE_ID(streamgate, (sg::video_rank))
+  CAF_ADD_TYPE_ID(streamgate, (std::vector<sg::video_rank>))
 
   // Transcoding
   CAF_ADD_TYPE_ID(streamgate, (sg::source_limits))
@@ -113,5 +128,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(streamgate, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(streamgate, (sg::ops_store_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::jobs_actor))
   CAF_ADD_TYPE_ID(streamgate, (sg::admin_actor))
+  CAF_ADD_TYPE_ID(streamgate, (sg::analytics_actor))
 
 CAF_END_TYPE_ID_BLOCK(streamgate)

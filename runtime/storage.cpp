@@ -46,6 +46,7 @@ const char* record_column_name(column c) {
     case column::auth: return "auth";
     case column::ops: return "ops";
     case column::catalogue: return "catalogue";
+    case column::analytics: return "analytics";
     default: return nullptr;
   }
 }
@@ -68,7 +69,7 @@ database::database(const std::string& dir) : dir_(dir) {
   opts.info_log = std::make_shared<rocksdb_log>();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
     {rocksdb::kDefaultColumnFamilyName, {}}, {"videos", {}}, {"uploads", {}},
-    {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}, {"sync", {}}, {"ops", {}}, {"catalogue", {}}};
+    {"jobs", {}}, {"search", {}}, {"auth", {}}, {"usage", {}}, {"sync", {}}, {"ops", {}}, {"catalogue", {}}, {"analytics", {}}};
   auto st = rocksdb::DB::Open(opts, dir, cfs, &handles_, &db_);
   if (!st.ok())
     throw std::runtime_error("cannot open RocksDB at " + dir + ": " + st.ToString());

@@ -15,14 +15,15 @@ namespace sg {
 
 /// Records (videos, uploads, jobs, auth, ops) and what the local index derives
 /// from them (search, usage) or needs to follow its log (sync).
-enum class column { videos, uploads, jobs, search, auth, usage, sync, ops, catalogue };
+enum class column { videos, uploads, jobs, search, auth, usage, sync, ops, catalogue, analytics };
 
 /// The records' column names ("videos", ...): their keys in etcd start with
 /// it. Nothing for a derived column.
 const char* record_column_name(column c);
 std::optional<column> record_column_named(const std::string& name);
 constexpr column record_columns[] = {column::videos, column::uploads, column::jobs,
-                                     column::auth,   column::ops,     column::catalogue};
+                                     column::auth,   column::ops,     column::catalogue,
+                                     column::analytics};
 
 /// A failed read or write of the database; `no_space` when the disk is full
 /// (the write can succeed once space returns).

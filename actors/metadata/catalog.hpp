@@ -32,6 +32,7 @@ public:
   std::optional<std::string> get_ops(const std::string& key);
   std::optional<category> get_category(const std::string& slug);
   std::optional<playlist> get_playlist(const std::string& id);
+  std::optional<std::string> get_analytics(const std::string& key);
   bool member_alive(const std::string& member_id) { return log_.member_alive(member_id); }
 
   void put(const video& v);
@@ -43,6 +44,7 @@ public:
   void put(const playlist& p);
   void erase_category(const std::string& slug);
   void erase_playlist(const std::string& id);
+  void put_analytics(const std::string& key, std::string value);
   void erase(column table, const std::string& key);
 
   const std::vector<record_write>& writes() const { return writes_; }
@@ -140,6 +142,9 @@ public:
   std::optional<playlist> get_playlist(const std::string& id);
   std::vector<playlist> playlists();
   std::vector<std::string> videos_in_category(const std::string& slug, size_t limit);
+
+  /// Analytics rows (analytics_records.cpp): (key, value) with keys in [from, to).
+  std::vector<std::pair<std::string, std::string>> analytics_between(const std::string& from, const std::string& to);
 
 private:
   std::optional<std::string> get(column table, const std::string& key);

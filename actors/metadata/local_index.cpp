@@ -168,7 +168,8 @@ void local_index::reset(const std::string& origin) {
   std::lock_guard<std::mutex> lock{writing_};
   rocksdb::WriteBatch b;
   for (auto c : {column::videos, column::uploads, column::jobs, column::search, column::auth,
-                 column::usage, column::sync, column::ops, column::catalogue}) {
+                 column::usage, column::sync, column::ops, column::catalogue,
+                 column::analytics}) {
     std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(c))};
     for (it->SeekToFirst(); it->Valid(); it->Next())
       b.Delete(db_.cf(c), it->key());

@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/metadata/analytics_records.hpp"
 #include "actors/metadata/catalog.hpp"
 #include "actors/metadata/catalogue_records.hpp"
 #include "actors/metadata/search_index.hpp"
@@ -396,6 +397,16 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     },
     [&db](caf::delete_atom, playlist_atom, const principal& who, const std::string& id) {
       return guarded<caf::ok_atom>([&] { return catalogue_records::delete_playlist(db, who, id); });
+    },
+    // analytics_store_actor
+    [&db](caf::put_atom, analytics_atom, const std::vector<view_stats_row>& rows) {
+      return guarded<caf::ok_atom>([&] { return analytics_records::merge_rows(db, rows); });
+    },
+    [&db](list_atom, analytics_atom, const std::string& from, const std::string& to) {
+      return guarded<std::vector<view_stats_row>>([&] { return analytics_records::rows_between(db, from, to); });
+    },
+    [&db](caf::get_atom, analytics_atom, const std::string& day) {
+      return guarded<std::string>([&] { return analytics_records::salt_of(db, day); });
     },
   };
 }
