@@ -91,21 +91,25 @@ void configure(http_server& s) {
   chain->push_back(std::move(limiters.by_wallet));
   s.app = std::make_shared<dispatcher>(chain, s.routes);
   router r{*s.app, *s.routes};
-  if (s.ctx.serve_media)
-    add_stream_routes(r, s.ctx);  // first: the hottest path tries the fewest patterns
-  add_health_routes(r, s.ctx);
-  add_upload_routes(r, s.ctx);
-  add_video_routes(r, s.ctx);
-  add_job_routes(r, s.ctx);
-  add_auth_routes(r, s.ctx);
-  add_nft_routes(r, s.ctx);
-  add_admin_routes(r, s.ctx);
-  add_webhook_routes(r, s.ctx);
-  add_catalogue_routes(r, s.ctx);
-  add_analytics_routes(r, s.ctx);
+  add_all_routes(r, s.ctx);
 }
 
 }  // namespace
+
+void add_all_routes(router& r, const gateway_context& ctx) {
+  if (ctx.serve_media)
+    add_stream_routes(r, ctx);  // first: the hottest path tries the fewest patterns
+  add_health_routes(r, ctx);
+  add_upload_routes(r, ctx);
+  add_video_routes(r, ctx);
+  add_job_routes(r, ctx);
+  add_auth_routes(r, ctx);
+  add_nft_routes(r, ctx);
+  add_admin_routes(r, ctx);
+  add_webhook_routes(r, ctx);
+  add_catalogue_routes(r, ctx);
+  add_analytics_routes(r, ctx);
+}
 
 caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {
   auto server = std::make_shared<http_server>(ctx);

@@ -1,7 +1,8 @@
-// Liveness, readiness and Prometheus metrics.
+// Liveness, readiness, Prometheus metrics, and the API's own description.
 #include <nlohmann/json.hpp>
 
 #include "gateway/ask.hpp"
+#include "gateway/openapi.hpp"
 #include "gateway/problem.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/metrics.hpp"
@@ -54,6 +55,11 @@ void add_health_routes(router& r, const gateway_context& ctx) {
         [&ctx](const httplib::Request&, httplib::Response& res) { ready(ctx, res); });
   r.get("/metrics", "other", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics::global().render(), "text/plain; version=0.0.4");
+  });
+  r.get("/api/v1/openapi.json", "api", [](const httplib::Request&, httplib::Response& res) {
+    auto doc = openapi_document();
+    res.set_content(doc.data(), doc.size(), "application/json");
+    res.set_header("Cache-Control", "public, max-age=300");
   });
 }
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import './openapi_check.mjs';  // with SG_VALIDATE_API: every response checked against the OpenAPI document
 
 export const BIN = process.env.STREAMGATE_BIN;
 if (!BIN) throw new Error('set STREAMGATE_BIN to the streamgate binary');
