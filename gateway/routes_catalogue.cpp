@@ -218,6 +218,14 @@ void delete_category(const gateway_context& ctx, req_t req, res_t res) {
 
 // ---- playlists
 
+// The path's playlist id, or nothing with 404 answered.
+std::optional<std::string> playlist_id(res_t res) {
+  if (is_video_id(path_param(1)))
+    return path_param(1);
+  problem(res, 404, "no such playlist");
+  return std::nullopt;
+}
+
 // video_ids: at most limits::playlist_videos well-formed ids.
 std::optional<std::vector<std::string>> video_ids_of(fields& f) {
   auto it = f.body().find("video_ids");
@@ -280,10 +288,10 @@ void list_playlists(const gateway_context& ctx, req_t req, res_t res) {
 }
 
 void get_playlist(const gateway_context& ctx, req_t, res_t res) {
-  if (!is_video_id(path_param(1)))
-    return problem(res, 404, "no such playlist");
-  auto p = ask<playlist>(ctx, ctx.peer<service::catalogue>(), caf::get_atom::value, playlist_atom::value,
-                         path_param(1));
+  auto id = playlist_id(res);
+  if (!id)
+    return;
+  auto p = ask<playlist>(ctx, ctx.peer<service::catalogue>(), caf::get_atom::value, playlist_atom::value, *id);
   if (!p)
     return problem(res, p.error());
   send_json(res, api_json(*p));
@@ -306,20 +314,22 @@ void edit_playlist(const gateway_context& ctx, req_t req, res_t res) {
     p.has_video_ids = true, p.video_ids = std::move(*ids);
   if (!f.ok())
     return problem(res, 400, f.why());
-  if (!is_video_id(path_param(1)))
-    return problem(res, 404, "no such playlist");
-  auto edited = ask<playlist>(ctx, ctx.peer<service::catalogue>(), caf::update_atom::value, acting(),
-                              path_param(1), std::move(p));
+  auto id = playlist_id(res);
+  if (!id)
+    return;
+  auto edited = ask<playlist>(ctx, ctx.peer<service::catalogue>(), caf::update_atom::value, acting(), *id,
+                              std::move(p));
   if (!edited)
     return problem(res, edited.error());
   send_json(res, api_json(*edited));
 }
 
 void delete_playlist(const gateway_context& ctx, req_t, res_t res) {
-  if (!is_video_id(path_param(1)))
-    return problem(res, 404, "no such playlist");
+  auto id = playlist_id(res);
+  if (!id)
+    return;
   auto done = ask<caf::ok_atom>(ctx, ctx.peer<service::catalogue>(), caf::delete_atom::value, playlist_atom::value,
-                                acting(), path_param(1));
+                                acting(), *id);
   if (!done)
     return problem(res, done.error());
   res.status = 204;
