@@ -1,8 +1,9 @@
 // One video through a cluster: signed in on node A, uploaded with PATCHes
 // spread over A, B and C, transcoded, then played through node C in
 // Chromium (hls.js) from media in S3; found by search on every node; edited
-// and deleted through another node. A node restarted resumes its records
-// from its revision; a wiped one copies them again.
+// and deleted through another node; filed under a category and watched
+// through all three. A node restarted resumes its records from its
+// revision; a wiped one copies them again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -193,6 +194,37 @@ test('search finds the video on every node, and an edit through one is seen by a
       return found.items.length === 1 || found.items;
     });
   }
+});
+
+test('the catalogue and the playback figures are the cluster\'s: made on one node, seen and summed on all', async () => {
+  const made = await fetch(`${nodes['node-a'].base}/api/v1/categories`, {
+    method: 'POST', headers: { 'X-Admin-Token': 'admin-secret', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Harbours' }),
+  });
+  assert.equal(made.status, 201, await made.clone().text());
+  const filed = await api('node-b', `/api/v1/videos/${videoId}`, {
+    method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ category: 'harbours' }),
+  });
+  assert.equal(filed.status, 200, await filed.clone().text());
+  for (const node of names)
+    await eventually(`${node} lists the category's video`, async () => {
+      const page = await (await api(node, '/api/v1/videos?category=harbours')).json();
+      return (page.items.length === 1 && page.items[0].id === videoId) || page.items;
+    });
+  // Each node folds its own viewers; their shares meet in the same rows.
+  for (const [i, node] of names.entries()) {
+    const view = `view-${i}-000000`;
+    const r = await fetch(`${nodes[node].base}/api/v1/analytics/events`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'User-Agent': `viewer-${i}` },
+      body: JSON.stringify([{ video_id: videoId, view_id: view, type: 'start', position_ms: 0, startup_ms: 300 },
+        { video_id: videoId, view_id: view, type: 'heartbeat', position_ms: 1000, watched_ms: 1000 }]),
+    });
+    assert.equal(r.status, 202, node);
+  }
+  await eventually('the three nodes\' views are summed', async () => {
+    const f = await (await api('node-c', `/api/v1/videos/${videoId}/analytics?window=24h`)).json();
+    return (f.plays === 3 && f.unique_viewers === 3 && f.watch_time_ms === 3000) || f;
+  }, 20000);
 });
 
 test('a restarted node resumes its records from its revision; a wiped one copies them', async () => {
