@@ -131,8 +131,9 @@ void video_figures(const gateway_context& ctx, req_t req, res_t res) {
   if (!acting().owns(v->owner))
     return problem(res, 403, "only the owner sees this video's analytics");
   auto to = now_ms();
-  auto from = to - *window;
   auto step = *window == day_ms ? day_ms / 24 : day_ms;
+  auto from = to - *window;
+  from -= from % step;  // points on whole UTC hours or days
   auto r = ask<analytics_report>(ctx, ctx.peer<service::analytics>(), caf::get_atom::value, analytics_atom::value,
                                  *v, from, to, step);
   if (!r)

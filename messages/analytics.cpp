@@ -18,7 +18,7 @@ void view_stats::merge(const view_stats& other) {
   rebuffer_ms += other.rebuffer_ms;
   sketch::durations::merge(startup, other.startup);
   for (const auto& [name, ms] : other.rendition_ms)
-    rendition_ms[name] += ms;
+    rendition_ms[rendition_ms.count(name) || rendition_ms.size() < max_renditions ? name : "other"] += ms;
   sketch::hll::merge(viewers, other.viewers);
 }
 

@@ -33,6 +33,9 @@ typename Inspector::result_type inspect(Inspector& f, view_event& x) {
            x.startup_ms, x.rebuffer_ms, x.rendition, x.at_ms);
 }
 
+/// Renditions a row counts apart; the rest count as "other".
+constexpr size_t max_renditions = 12;
+
 /// One video's views in one hour, or a sum of such.
 struct view_stats {
   uint64_t plays = 0;

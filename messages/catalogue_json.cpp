@@ -37,7 +37,8 @@ void from_json(const nlohmann::json& j, playlist& p) {
   p.owner = j.value("owner", "");
   p.title = j.value("title", "");
   p.description = j.value("description", "");
-  p.visibility = j.value("visibility", playlist_visibility::is_public);
+  // Fails closed: only a record that says public is listed.
+  p.visibility = j.value("visibility", "") == "public" ? playlist_visibility::is_public : playlist_visibility::unlisted;
   p.video_ids = j.value("video_ids", std::vector<std::string>{});
   p.created_ms = j.value("created_ms", int64_t{0});
   p.updated_ms = j.value("updated_ms", int64_t{0});

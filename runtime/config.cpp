@@ -325,6 +325,9 @@ config_result parse_node_config(const std::vector<std::string>& args) {
   }
   auto& c = out.config;
   c.effective = redacted(app.config_to_str(true, false));
+  // What would be saved as a config file must start a node, not check it.
+  if (auto at = c.effective.find("check-config=true\n"); at != std::string::npos)
+    c.effective.erase(at, std::strlen("check-config=true\n"));
   c.upload.data_dir = c.data_dir;
   c.transcode.data_dir = c.data_dir;
   if (c.auth.domain.empty())

@@ -25,6 +25,7 @@ namespace {
 constexpr auto store_timeout = std::chrono::seconds(10);
 constexpr size_t rows_per_write = 32;         // a cluster's transaction holds a bounded number of writes
 constexpr size_t max_waiting_events = 10'000;  // while the day's salt is fetched
+constexpr size_t max_unresolved_events = 10'000;  // while their videos are looked up
 constexpr size_t max_known_videos = 100'000;
 
 using aggregator_actor = analytics_actor::extend<directory_update, caf::reacts_to<sweep_atom>>;
@@ -44,7 +45,11 @@ struct aggregator_state {
   std::string salt;
   bool salt_asked = false;
   std::deque<std::pair<view_event, std::string>> waiting;  // for the salt
-  views::buckets pending;
+  // Events of videos not known yet, with their viewers' hashes: folded once
+  // the video is found, dropped when it does not exist.
+  std::map<std::string, std::vector<std::pair<view_event, uint64_t>>> unresolved;
+  size_t unresolved_events = 0;
+  views::buckets pending;  // of videos that exist only
   std::map<std::string, video_facts> videos;
   std::map<std::string, bool> asked;  // videos being looked up
   static inline const char* name = "view_aggregator";
@@ -54,11 +59,58 @@ using aggregator_ptr = aggregator_actor::stateful_pointer<aggregator_state>;
 
 std::string today() { return iso8601_ms(now_ms()).substr(0, 10); }
 
+void learn(aggregator_ptr self, const std::string& id);
+
+// Folds an event whose video exists, holds one whose video is being looked
+// up (bounded), drops one whose video does not exist; false when dropped.
+bool place(aggregator_ptr self, view_event e, uint64_t viewer) {
+  auto& st = self->state;
+  if (auto known = st.videos.find(e.video_id); known != st.videos.end()) {
+    if (known->second.exists)
+      views::fold(st.pending, e, viewer);
+    return known->second.exists;
+  }
+  if (st.unresolved_events >= max_unresolved_events)
+    return false;
+  auto id = e.video_id;
+  st.unresolved[id].emplace_back(std::move(e), viewer);
+  ++st.unresolved_events;
+  learn(self, id);
+  return true;
+}
+
 void fold_waiting(aggregator_ptr self) {
   auto& st = self->state;
   for (auto& [e, viewer] : st.waiting)
-    views::fold(st.pending, e, views::viewer_hash(st.salt, viewer));
+    place(self, std::move(e), views::viewer_hash(st.salt, viewer));
   st.waiting.clear();
+}
+
+// Room for another video's facts: those of videos that do not exist go
+// first, then those with nothing pending.
+void make_room(aggregator_state& st) {
+  for (auto it = st.videos.begin(); it != st.videos.end() && st.videos.size() >= max_known_videos;) {
+    auto next = std::next(it);
+    auto held = st.pending.lower_bound({it->first, INT64_MIN});
+    if (!it->second.exists || held == st.pending.end() || held->first.first != it->first)
+      st.videos.erase(it);
+    it = next;
+  }
+}
+
+// The video's facts arrived: its held events are folded, or dropped.
+void resolve(aggregator_ptr self, const std::string& id, video_facts facts) {
+  auto& st = self->state;
+  make_room(st);
+  st.videos[id] = facts;
+  auto held = st.unresolved.find(id);
+  if (held == st.unresolved.end())
+    return;
+  st.unresolved_events -= held->second.size();
+  auto events = std::move(held->second);
+  st.unresolved.erase(held);
+  for (auto& [e, viewer] : events)
+    place(self, std::move(e), viewer);
 }
 
 // Asks the store for today's salt once the day changed (or never was).
@@ -83,24 +135,23 @@ void refresh_salt(aggregator_ptr self) {
       });
 }
 
-// Looks a video up once: its owner and duration decide its rows.
+// Looks a video up once: its owner and duration decide its rows. Another
+// failure than "not found" leaves its events held; the next flush asks again.
 void learn(aggregator_ptr self, const std::string& id) {
   auto& st = self->state;
   auto videos = st.peers.get<service::video_store>();
   if (st.videos.count(id) || st.asked.count(id) || !videos)
     return;
-  if (st.videos.size() >= max_known_videos)
-    st.videos.clear();
   st.asked[id] = true;
   self->request(videos, store_timeout, caf::get_atom::value, video_atom::value, id)
     .then([self, id](const video& v) {
             self->state.asked.erase(id);
-            self->state.videos[id] = {true, v.owner, v.duration_ms};
+            resolve(self, id, {true, v.owner, v.duration_ms});
           },
           [self, id](const caf::error& e) {
             self->state.asked.erase(id);
             if (e == errc::not_found)
-              self->state.videos[id] = {};  // its events are dropped
+              resolve(self, id, {});
           });
 }
 
@@ -120,7 +171,12 @@ void flush(aggregator_ptr self, Which which) {
     self->request(store, store_timeout, caf::put_atom::value, analytics_atom::value, std::move(rows))
       .then([](caf::ok_atom) {},
             [self, back = std::move(sent)](const caf::error& e) mutable {
-              log::warn("analytics", "figures not written; kept for the next flush", {{"error", to_string(e)}});
+              // A timeout may still have been written: dropping it is a
+              // smaller error than counting it twice.
+              log::warn("analytics", e == caf::sec::request_timeout ? "figures may be lost" : "figures kept for the next flush",
+                        {{"error", to_string(e)}});
+              if (e == caf::sec::request_timeout)
+                return;
               for (auto& [key, b] : back) {
                 auto& into = self->state.pending[key];
                 into.stats.merge(b.stats);
@@ -131,17 +187,17 @@ void flush(aggregator_ptr self, Which which) {
     rows = {};
     sent = {};
   };
+  for (const auto& [id, _] : st.unresolved)
+    learn(self, id);
   for (auto it = st.pending.begin(); it != st.pending.end();) {
     auto facts = st.videos.find(it->first.first);
     if (!which(it->first.first) || facts == st.videos.end()) {
-      ++it;
+      ++it;  // kept: make_room never forgets a video with pending figures
       continue;
     }
-    if (facts->second.exists) {
-      for (auto& row : views::rows_of(it->first, it->second, facts->second.owner, facts->second.duration_ms))
-        rows.push_back(std::move(row));
-      sent.emplace(it->first, std::move(it->second));
-    }
+    for (auto& row : views::rows_of(it->first, it->second, facts->second.owner, facts->second.duration_ms))
+      rows.push_back(std::move(row));
+    sent.emplace(it->first, std::move(it->second));
     it = st.pending.erase(it);
     if (rows.size() >= rows_per_write)
       write();
@@ -175,15 +231,12 @@ aggregator_actor::behavior_type aggregator(aggregator_ptr self, directory_actor 
     [self](event_atom, std::vector<view_event>& events, const std::string& viewer) -> uint64_t {
       auto& st = self->state;
       uint64_t taken = 0;
+      bool salted = st.day == today();
       for (auto& e : events) {
-        if (auto known = st.videos.find(e.video_id); known != st.videos.end() && !known->second.exists)
-          continue;  // no such video
-        learn(self, e.video_id);
         e.at_ms = now_ms();
-        ++taken;
-        if (st.day == today())
-          views::fold(st.pending, e, views::viewer_hash(st.salt, viewer));
-        else if (st.waiting.size() < max_waiting_events)
+        if (salted)
+          taken += place(self, std::move(e), views::viewer_hash(st.salt, viewer));
+        else if (st.waiting.size() < max_waiting_events && ++taken)
           st.waiting.emplace_back(std::move(e), viewer);
       }
       refresh_salt(self);
@@ -194,7 +247,7 @@ aggregator_actor::behavior_type aggregator(aggregator_ptr self, directory_actor 
       auto store = self->state.peers.get<service::analytics_store>();
       if (!store)
         return make_error(errc::unavailable, "no analytics store is running");
-      self->state.videos[v.id] = {true, v.owner, v.duration_ms};
+      resolve(self, v.id, {true, v.owner, v.duration_ms});
       // Written first: the store answers in the order it was asked.
       flush(self, [&](const std::string& id) { return id == v.id; });
       auto promise = self->make_response_promise<analytics_report>();

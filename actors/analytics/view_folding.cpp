@@ -25,6 +25,8 @@ void fold(buckets& into, const view_event& e, uint64_t viewer) {
   auto watched = static_cast<uint64_t>(std::clamp<int64_t>(e.watched_ms, 0, max_watched_ms));
   switch (e.type) {
     case view_event_kind::start:
+      if (!b.started.insert(e.view_id).second)
+        break;
       ++s.plays;
       if (e.startup_ms >= 0) {
         s.startup.resize(sketch::durations::bucket_count());
@@ -32,13 +34,15 @@ void fold(buckets& into, const view_event& e, uint64_t viewer) {
       }
       break;
     case view_event_kind::end:
-      if (b.end_positions_ms.size() < 100'000)
+      if (b.ended.insert(e.view_id).second)
         b.end_positions_ms.push_back(e.position_ms);
       [[fallthrough]];
     case view_event_kind::heartbeat:
       s.watch_ms += watched;
       if (!e.rendition.empty() && watched > 0)
-        s.rendition_ms[e.rendition] += watched;
+        // A player may send any name: a row must not grow with them.
+        s.rendition_ms[s.rendition_ms.count(e.rendition) || s.rendition_ms.size() < max_renditions ? e.rendition
+                                                                                                   : "other"] += watched;
       break;
     case view_event_kind::rebuffer:
       ++s.rebuffers;
@@ -75,6 +79,7 @@ analytics_report report_of(const std::vector<view_stats_row>& rows, int64_t from
   }
   analytics_report r;
   r.plays = total.plays;
+  total.completed = std::min(total.completed, total.plays);  // an end whose start was lost
   r.unique_viewers = sketch::hll::estimate(total.viewers);
   r.watch_ms = total.watch_ms;
   r.completed = total.completed;

@@ -4,6 +4,7 @@
 // rows, stored rows into a report. docs/architecture.md §Analytics.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,7 @@ constexpr double completion_share = 0.9;
 struct bucket {
   view_stats stats;
   std::vector<int64_t> end_positions_ms;  // judged against the duration when written
+  std::set<std::string> started, ended;   // view ids: a retried report counts once
 };
 
 using bucket_key = std::pair<std::string, int64_t>;  // video id, hour start

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include <caf/expected.hpp>
 #include <nlohmann/json.hpp>
@@ -106,12 +107,28 @@ caf::expected<T> decide(catalog& db, F&& body) {
   return std::move(*out);
 }
 
-// The first id of `ids` that names no video, checked within `txn`.
-std::optional<std::string> first_missing_video(record_txn& txn, const std::vector<std::string>& ids) {
+// How many playlists one owner may have: each is a record every node keeps.
+constexpr size_t max_playlists_per_owner = 200;
+
+// The ids without repeats, in their first order.
+std::vector<std::string> unique_in_order(const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
   for (const auto& id : ids)
-    if (!txn.get_video(id))
-      return id;
-  return std::nullopt;
+    if (seen.insert(id).second)
+      out.push_back(id);
+  return out;
+}
+
+// Why `ids` cannot be a playlist's: one names no video. Checked in the local
+// index, not in the transaction (on a cluster each read there is a compare
+// in etcd's transaction, which takes 128 at most); a video deleted after is
+// skipped when the playlist is listed.
+caf::error refuse_videos(catalog& db, const std::vector<std::string>& ids) {
+  for (const auto& id : ids)
+    if (!db.get_video(id))
+      return make_error(errc::bad_request, "video " + id + " does not exist");
+  return {};
 }
 
 }  // namespace
@@ -156,19 +173,17 @@ caf::result<category> edit_category(catalog& db, const std::string& slug, const 
 }
 
 caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug) {
-  auto gone = decide<bool>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<bool> {
-    if (!txn.get_category(slug)) {
-      refused = missing("category", slug);
-      return std::nullopt;
-    }
+  bool existed = db.transact([&](record_txn& txn) {
+    if (!txn.get_category(slug))
+      return false;
     txn.erase_category(slug);
     return true;
   });
-  if (!gone)
-    return gone.error();
   // Its videos stay; they leave the category a few per transaction (a
   // cluster's transaction holds a bounded number of writes). A video put in
   // it meanwhile was refused: its transaction read the category's record.
+  // A DELETE cut short by an error is finished by the next one.
+  size_t cleared_in_all = 0;
   for (;;) {
     auto ids = db.videos_in_category(slug, 32);
     auto cleared = db.transact([&](record_txn& txn) {
@@ -182,9 +197,12 @@ caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug) 
         }
       return n;
     });
+    cleared_in_all += cleared;
     if (cleared == 0)
       break;
   }
+  if (!existed && cleared_in_all == 0)
+    return missing("category", slug);
   return caf::ok_atom::value;
 }
 
@@ -192,11 +210,15 @@ caf::result<playlist> create_playlist(catalog& db, const principal& who, playlis
   p.id = random_hex(8);
   p.owner = who.address;
   p.created_ms = p.updated_ms = now_ms();
-  return decide<playlist>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<playlist> {
-    if (auto id = first_missing_video(txn, p.video_ids)) {
-      refused = make_error(errc::bad_request, "video " + *id + " does not exist");
-      return std::nullopt;
-    }
+  p.video_ids = unique_in_order(p.video_ids);
+  if (auto refused = refuse_videos(db, p.video_ids))
+    return refused;
+  auto all = db.playlists();
+  if (std::count_if(all.begin(), all.end(), [&](const playlist& x) { return x.owner == p.owner; }) >=
+      static_cast<long>(max_playlists_per_owner))
+    return make_error(errc::conflict, "you have " + std::to_string(max_playlists_per_owner) +
+                                        " playlists already: delete one first");
+  return decide<playlist>(db, [&](record_txn& txn, caf::error&) -> std::optional<playlist> {
     txn.put(p);
     return p;
   });
@@ -220,18 +242,16 @@ caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& 
 }
 
 caf::result<playlist> edit_playlist(catalog& db, const principal& who, const std::string& id,
-                                    const playlist_patch& patch) {
+                                    playlist_patch patch) {
+  patch.video_ids = unique_in_order(patch.video_ids);
+  if (auto refused = refuse_videos(db, patch.video_ids))
+    return refused;
   return decide<playlist>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<playlist> {
     auto p = txn.get_playlist(id);
     if (!p || !who.owns(p->owner)) {
       refused = p ? make_error(errc::forbidden, "only the owner may edit this playlist") : missing("playlist", id);
       return std::nullopt;
     }
-    if (patch.has_video_ids)
-      if (auto missing_id = first_missing_video(txn, patch.video_ids)) {
-        refused = make_error(errc::bad_request, "video " + *missing_id + " does not exist");
-        return std::nullopt;
-      }
     if (patch.has_title)
       p->title = patch.title;
     if (patch.has_description)

@@ -25,7 +25,7 @@ caf::result<playlist> create_playlist(catalog& db, const principal& who, playlis
 caf::result<playlist> get_playlist(catalog& db, const std::string& id);
 caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner);
 caf::result<playlist> edit_playlist(catalog& db, const principal& who, const std::string& id,
-                                    const playlist_patch& p);
+                                    playlist_patch p);
 caf::result<caf::ok_atom> delete_playlist(catalog& db, const principal& who, const std::string& id);
 
 /// A playlist's videos in its order that also pass the rest of `q`; the

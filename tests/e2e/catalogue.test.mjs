@@ -141,10 +141,11 @@ test('playlists: their owner orders, edits and deletes them; unlisted ones open 
     assert.equal(r.status, 400, JSON.stringify(bad).slice(0, 80));
     assert.ok(r.body.detail);
   }
-  const mix = await send('POST', '/api/v1/playlists', owner, { title: 'Mix', visibility: 'public', video_ids: [c, a, b] });
+  const mix = await send('POST', '/api/v1/playlists', owner, { title: 'Mix', visibility: 'public', video_ids: [c, a, c, b] });
   assert.equal(mix.status, 201, JSON.stringify(mix.body));
   assert.match(mix.body.id, /^[0-9a-f]{16}$/);
   assert.equal(mix.body.visibility, 'public');
+  assert.deepEqual(mix.body.video_ids, [c, a, b], 'a repeated video is kept once');
   const secret = await send('POST', '/api/v1/playlists', owner, { title: 'Drafts', visibility: 'unlisted', video_ids: [b] });
   assert.equal(secret.status, 201);
 

@@ -85,7 +85,20 @@ BOOST_AUTO_TEST_CASE(events_fold_into_hour_buckets_and_rows) {
   views::fold(b, stall, hash_of(1));
   BOOST_REQUIRE_EQUAL(b.size(), 2u);
 
+  views::fold(b, start, hash_of(1));  // the same view's start again: one play
+  for (int i = 0; i < 40; ++i) {     // any names a player sends: a bounded row
+    auto odd = beat;
+    odd.watched_ms = 1;
+    odd.rendition = "r" + std::to_string(i);
+    views::fold(b, odd, hash_of(1));
+  }
   auto first = b.at({"0123456789abcdef", hour});
+  BOOST_TEST(first.stats.rendition_ms.size() <= max_renditions + 1);
+  BOOST_TEST(first.stats.rendition_ms.at("other") == 40u - (max_renditions - 1));
+  first.stats.watch_ms -= 40;
+  first.stats.rendition_ms.erase("other");
+  for (int i = 0; i < 40; ++i)
+    first.stats.rendition_ms.erase("r" + std::to_string(i));
   BOOST_TEST(first.stats.plays == 1u);
   BOOST_TEST(first.stats.watch_ms == 70'000u);
   BOOST_TEST(first.stats.rendition_ms.at("720p") == 70'000u);
