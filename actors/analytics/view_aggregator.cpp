@@ -234,10 +234,12 @@ aggregator_actor::behavior_type aggregator(aggregator_ptr self, directory_actor 
       bool salted = st.day == today();
       for (auto& e : events) {
         e.at_ms = now_ms();
-        if (salted)
+        if (salted) {
           taken += place(self, std::move(e), views::viewer_hash(st.salt, viewer));
-        else if (st.waiting.size() < max_waiting_events && ++taken)
+        } else if (st.waiting.size() < max_waiting_events) {
           st.waiting.emplace_back(std::move(e), viewer);
+          ++taken;
+        }
       }
       refresh_salt(self);
       return taken;
