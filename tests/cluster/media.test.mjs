@@ -223,7 +223,8 @@ test('the catalogue and the playback figures are the cluster\'s: made on one nod
   }
   await eventually('the three nodes\' views are summed', async () => {
     const f = await (await api('node-c', `/api/v1/videos/${videoId}/analytics?window=24h`)).json();
-    return (f.plays === 3 && f.unique_viewers === 3 && f.watch_time_ms === 3000) || f;
+    // Unique viewers: a HyperLogLog estimate (two hashes may share a register).
+    return (f.plays === 3 && f.unique_viewers >= 2 && f.unique_viewers <= 3 && f.watch_time_ms === 3000) || f;
   }, 20000);
 });
 

@@ -37,6 +37,10 @@ const figures = async (who, query = '') => {
   return { status: r.status, body: await r.json() };
 };
 const ev = (fields) => ({ video_id: videoId, position_ms: 0, ...fields });
+// Unique viewers are a HyperLogLog estimate over hashes salted at random per
+// day: two of n viewers share one of its 1024 registers about n*n/2048 of
+// the time, and are counted as one then.
+const aboutViewers = (got, n) => assert.ok(got === n || got === n - 1, `${got} unique viewers for ${n}`);
 
 before(async () => {
   port = await freePort();
@@ -109,7 +113,7 @@ test('views from three viewers become the owner\'s figures', async () => {
   const f = await figures(owner, '?window=24h');
   assert.equal(f.status, 200, JSON.stringify(f.body));
   assert.equal(f.body.plays, 4);
-  assert.equal(f.body.unique_viewers, 3);
+  aboutViewers(f.body.unique_viewers, 3);
   assert.equal(f.body.watch_time_ms, 2400);
   assert.equal(f.body.completion_rate, 0.25);
   assert.ok(f.body.startup_time_ms.p50 >= 250 && f.body.startup_time_ms.p50 <= 400 * 1.25, JSON.stringify(f.body.startup_time_ms));
@@ -132,6 +136,6 @@ test('the figures survive a restart, events of the last seconds included', async
   owner = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
   const f = await figures(owner, '?window=30d');
   assert.equal(f.body.plays, 5);
-  assert.equal(f.body.unique_viewers, 4);
+  aboutViewers(f.body.unique_viewers, 4);
   assert.equal(f.body.watch_time_ms, 2400);
 });
