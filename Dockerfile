@@ -4,10 +4,12 @@
 # The files under deploy/ run the same binary under systemd and Kubernetes;
 # tests/deploy checks all of them against the binary (no Docker engine needed).
 
-# Build stage: compilers and -dev packages; only the binary leaves it.
+# Build stage: compilers, -dev packages and the web app's vendor files (npm,
+# pinned by the lock file); only the binary, which holds the web app, leaves it.
 FROM debian:12 AS build
 WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
+COPY package.json package-lock.json ./
 RUN scripts/install-deps.sh build
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \

@@ -109,6 +109,7 @@ void add_all_routes(router& r, const gateway_context& ctx) {
   add_webhook_routes(r, ctx);
   add_catalogue_routes(r, ctx);
   add_analytics_routes(r, ctx);
+  add_web_routes(r, ctx);
 }
 
 caf::expected<gateway_actor> spawn_gateway(const gateway_context& ctx) {

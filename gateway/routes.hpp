@@ -14,6 +14,7 @@ void add_admin_routes(router& r, const gateway_context& ctx);
 void add_webhook_routes(router& r, const gateway_context& ctx);
 void add_catalogue_routes(router& r, const gateway_context& ctx);
 void add_analytics_routes(router& r, const gateway_context& ctx);
+void add_web_routes(router& r, const gateway_context& ctx);
 /// Every route above, in the order they are tried.
 void add_all_routes(router& r, const gateway_context& ctx);
 }

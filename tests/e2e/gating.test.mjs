@@ -3,24 +3,17 @@
 // wallets signing in with ethers, hls.js playing in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ethers } from 'ethers';
 import * as tus from 'tus-js-client';
 import { BIN, freePort, makeClip, startNode, stopNode, tempDir } from './harness.mjs';
 import { signIn } from './sign_in.mjs';
 import { launchBrowser, playIn } from './browser.mjs';
+import { KEYS, deploy, startChain } from './chain.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const tokens = JSON.parse(fs.readFileSync(path.join(here, 'contracts/GateTokens.json'), 'utf8'));
-// ganache --wallet.deterministic accounts 0 (deployer), 1 (holder A), 2 (B).
-const KEYS = ['0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d',
-  '0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1',
-  '0x6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c'];
 const CACHE_S = 2;
 
 const work = tempDir('sg-e2e-gate-');
@@ -35,28 +28,11 @@ let A;
 let B;
 let videoId;
 
-async function startChain() {
-  chainPort = await freePort();
-  chain = spawn(path.join(root, 'node_modules/.bin/ganache'),
-    ['--wallet.deterministic', '--chain.chainId', '1337', '--server.port', String(chainPort),
-      '--server.host', '127.0.0.1', '--logging.quiet'], { stdio: 'ignore' });
-  const provider = new ethers.JsonRpcProvider(`http://127.0.0.1:${chainPort}`, 1337, { staticNetwork: true, cacheTimeout: -1 });  // no stale nonces
-  for (let i = 0; i < 200; i++) {
-    try { await provider.getBlockNumber(); return provider; } catch { await new Promise((r) => setTimeout(r, 100)); }
-  }
-  throw new Error('ganache did not start');
-}
-
 before(async () => {
-  const provider = await startChain();
-  const deployer = new ethers.Wallet(KEYS[0], provider);
-  const deploy = async (c) => {
-    const contract = await new ethers.ContractFactory(c.abi, c.bytecode, deployer).deploy();
-    await contract.waitForDeployment();
-    return contract;
-  };
-  pass = await deploy(tokens.GatePass);
-  badge = await deploy(tokens.GateBadge);
+  let provider;
+  ({ process: chain, port: chainPort, provider } = await startChain());
+  pass = await deploy(provider, 'GatePass');
+  badge = await deploy(provider, 'GateBadge');
   A = new ethers.Wallet(KEYS[1], provider);
   B = new ethers.Wallet(KEYS[2], provider);
   await (await pass.mint(A.address, 1)).wait();
@@ -177,10 +153,7 @@ test('NFT results live in the cache shards; the admin API shows and clears them'
 });
 
 test('an EIP-1271 contract wallet signs in with its owner\'s signature', async () => {
-  const deployer = new ethers.Wallet(KEYS[0], A.provider);
-  const factory = new ethers.ContractFactory(tokens.OwnedWallet.abi, tokens.OwnedWallet.bytecode, deployer);
-  const contractWallet = await factory.deploy(A.address);
-  await contractWallet.waitForDeployment();
+  const contractWallet = await deploy(A.provider, 'OwnedWallet', A.address);
   const address = ethers.getAddress(await contractWallet.getAddress());
   const answer = async (signer) => {
     const c = await (await call('POST', '/api/v1/auth/challenge', null, { address, chain_id: 1337 })).json();
