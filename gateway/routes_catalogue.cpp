@@ -15,6 +15,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/json.hpp"
+#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -276,15 +277,32 @@ void create_playlist(const gateway_context& ctx, req_t req, res_t res) {
   send_json(res, api_json(*made), 201);
 }
 
+// A page of playlists: the public ones, or one owner's (your unlisted ones
+// too). The cursor names the last one of the page; the next page goes on
+// after it.
 void list_playlists(const gateway_context& ctx, req_t req, res_t res) {
   auto owner = req.get_param_value("owner");
   if (owner.size() > 128)
     return problem(res, 400, "owner is longer than 128 bytes");
-  auto all = ask<std::vector<playlist>>(ctx, ctx.peer<service::catalogue>(), list_atom::value,
-                                        playlist_atom::value, acting(), owner);
-  if (!all)
-    return problem(res, all.error());
-  send_json(res, items_json(*all));
+  auto cursor = req.get_param_value("cursor");
+  if (cursor.size() > 64)
+    return problem(res, 400, "cursor is longer than 64 bytes");
+  uint32_t limit = 20;
+  if (req.has_param("limit")) {
+    auto asked = text::parse_u64(req.get_param_value("limit"));
+    if (!asked || *asked < 1 || *asked > 100)
+      return problem(res, 400, "limit must be between 1 and 100");
+    limit = static_cast<uint32_t>(*asked);
+  }
+  auto page = ask<std::vector<playlist>>(ctx, ctx.peer<service::catalogue>(), list_atom::value,
+                                         playlist_atom::value, acting(), owner, cursor, limit);
+  if (!page)
+    return problem(res, page.error());
+  auto body = items_json(*page);
+  body["next_cursor"] = nullptr;
+  if (page->size() == limit)
+    body["next_cursor"] = std::to_string(page->back().created_ms) + "_" + page->back().id;
+  send_json(res, body);
 }
 
 void get_playlist(const gateway_context& ctx, req_t, res_t res) {

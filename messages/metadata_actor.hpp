@@ -110,8 +110,11 @@ using catalogue_store_actor = caf::typed_actor<
   caf::replies_to<create_atom, principal, playlist>::with<playlist>,
   // Anyone may read a playlist by id (unlisted ones too).
   caf::replies_to<caf::get_atom, playlist_atom, std::string>::with<playlist>,
-  // The public playlists (of one owner when named) and the principal's own.
-  caf::replies_to<list_atom, playlist_atom, principal, std::string>::with<std::vector<playlist>>,
+  // A page of playlists, newest first: the public ones, or one owner's
+  // (their unlisted ones too when the principal is that owner); after the
+  // cursor (empty, or "<created_ms>_<id>" of the last one seen), at most
+  // `limit` (errc::bad_request for a malformed cursor).
+  caf::replies_to<list_atom, playlist_atom, principal, std::string, std::string, uint32_t>::with<std::vector<playlist>>,
   // The owner's edits and deletion (errc::forbidden for anyone else).
   caf::replies_to<caf::update_atom, principal, std::string, playlist_patch>::with<playlist>,
   caf::replies_to<caf::delete_atom, playlist_atom, principal, std::string>::with<caf::ok_atom>>;

@@ -77,7 +77,9 @@ void record_txn::erase(column table, const std::string& key) {
 }
 
 catalog::catalog(database& db, const record_log_factory& open_log, renditions_replaced on_replaced)
-    : db_(db), index_(db, std::move(on_replaced)), log_(open_log ? open_log(index_) : local_record_log(db, index_)) {}
+    : db_(db), index_(db, std::move(on_replaced)), log_(open_log ? open_log(index_) : local_record_log(db, index_)) {
+  index_.index_stored_playlists();
+}
 
 std::optional<std::string> catalog::get(column table, const std::string& key) {
   return db_.get(table, key);

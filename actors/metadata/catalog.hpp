@@ -135,12 +135,16 @@ public:
   /// Writes only while the record reads `expected` (empty: absent).
   bool swap_ops(const std::string& key, const std::string& value, const std::string& expected);
 
-  /// The catalogue (catalogue_records.cpp): categories by slug, playlists
-  /// newest first, and up to `limit` ids of the videos in a category.
+  /// The catalogue (catalogue_records.cpp): categories by slug; playlists
+  /// from one of the index's lists (search::playlist_owner_prefix,
+  /// search::public_playlists_prefix), newest first, after the order key
+  /// `after`, at most `limit` that pass `keep`; and up to `limit` ids of the
+  /// videos in a category.
   std::optional<category> get_category(const std::string& slug);
   std::vector<category> categories();
   std::optional<playlist> get_playlist(const std::string& id);
-  std::vector<playlist> playlists();
+  std::vector<playlist> playlists_in(const std::string& list, const std::string& after, size_t limit,
+                                     const std::function<bool(const playlist&)>& keep);
   std::vector<std::string> videos_in_category(const std::string& slug, size_t limit);
 
   /// Analytics rows (analytics_records.cpp): (key, value) with keys in [from, to).

@@ -19,7 +19,7 @@ namespace sg {
 namespace {
 
 const std::string category_prefix = "category/";
-const std::string playlist_prefix = "playlist/";
+const std::string& playlist_prefix = playlist_key_prefix;
 
 template <class T>
 std::optional<T> parse(const std::optional<std::string>& raw) {
@@ -66,12 +66,18 @@ std::optional<playlist> catalog::get_playlist(const std::string& id) {
   return parse<playlist>(get(column::catalogue, playlist_prefix + id));
 }
 
-std::vector<playlist> catalog::playlists() {
+std::vector<playlist> catalog::playlists_in(const std::string& list, const std::string& after, size_t limit,
+                                            const std::function<bool(const playlist&)>& keep) {
   std::vector<playlist> out;
-  for (const auto& raw : scan(column::catalogue, playlist_prefix))
-    out.push_back(*parse<playlist>(raw));
-  std::stable_sort(out.begin(), out.end(),
-                   [](const playlist& a, const playlist& b) { return a.created_ms > b.created_ms; });
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::search))};
+  it->Seek(list + after);
+  if (!after.empty() && it->Valid() && it->key() == rocksdb::Slice{list + after})
+    it->Next();
+  for (; it->Valid() && it->key().starts_with(list) && out.size() < limit; it->Next()) {
+    auto p = get_playlist(search::id_of_order_key(it->key().ToString().substr(list.size())));
+    if (p && keep(*p))
+      out.push_back(std::move(*p));
+  }
   return out;
 }
 
@@ -213,9 +219,9 @@ caf::result<playlist> create_playlist(catalog& db, const principal& who, playlis
   p.video_ids = unique_in_order(p.video_ids);
   if (auto refused = refuse_videos(db, p.video_ids))
     return refused;
-  auto all = db.playlists();
-  if (std::count_if(all.begin(), all.end(), [&](const playlist& x) { return x.owner == p.owner; }) >=
-      static_cast<long>(max_playlists_per_owner))
+  auto everything = [](const playlist&) { return true; };
+  if (db.playlists_in(search::playlist_owner_prefix(p.owner), "", max_playlists_per_owner, everything).size() >=
+      max_playlists_per_owner)
     return make_error(errc::conflict, "you have " + std::to_string(max_playlists_per_owner) +
                                         " playlists already: delete one first");
   return decide<playlist>(db, [&](record_txn& txn, caf::error&) -> std::optional<playlist> {
@@ -230,15 +236,35 @@ caf::result<playlist> get_playlist(catalog& db, const std::string& id) {
   return missing("playlist", id);
 }
 
-caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner) {
-  auto all = db.playlists();
-  all.erase(std::remove_if(all.begin(), all.end(),
-                           [&](const playlist& p) {
-                             bool visible = p.visibility == playlist_visibility::is_public || who.owns(p.owner);
-                             return !visible || (!owner.empty() && p.owner != owner);
-                           }),
-            all.end());
-  return all;
+namespace {
+
+// "<created_ms>_<id>" as the gateway makes it from the last playlist of a
+// page: the order key to go on after, or nothing when it is malformed.
+std::optional<std::string> order_after(const std::string& cursor) {
+  if (cursor.empty())
+    return std::string{};
+  auto cut = cursor.find('_');
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  // Playlist ids have the form of video ids: 16 lower-case hex digits.
+  if (cut == std::string::npos || cut == 0 || cut > 15 || !is_video_id(cursor.substr(cut + 1)) ||
+      !std::all_of(cursor.begin(), cursor.begin() + static_cast<long>(cut), digit))
+    return std::nullopt;
+  return search::order_key(std::stoll(cursor.substr(0, cut)), cursor.substr(cut + 1));
+}
+
+}  // namespace
+
+caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner,
+                                                  const std::string& cursor, uint32_t limit) {
+  auto after = order_after(cursor);
+  if (!after)
+    return make_error(errc::bad_request, "cursor is malformed: pass next_cursor as it was given");
+  if (owner.empty())
+    return db.playlists_in(search::public_playlists_prefix(), *after, limit, [](const playlist&) { return true; });
+  // One owner's list is at most max_playlists_per_owner long: filtering it is bounded.
+  return db.playlists_in(search::playlist_owner_prefix(owner), *after, limit, [&](const playlist& p) {
+    return p.visibility == playlist_visibility::is_public || who.owns(p.owner);
+  });
 }
 
 caf::result<playlist> edit_playlist(catalog& db, const principal& who, const std::string& id,

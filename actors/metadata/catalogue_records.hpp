@@ -23,7 +23,8 @@ caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug);
 
 caf::result<playlist> create_playlist(catalog& db, const principal& who, playlist p);
 caf::result<playlist> get_playlist(catalog& db, const std::string& id);
-caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner);
+caf::result<std::vector<playlist>> list_playlists(catalog& db, const principal& who, const std::string& owner,
+                                                  const std::string& cursor, uint32_t limit);
 caf::result<playlist> edit_playlist(catalog& db, const principal& who, const std::string& id,
                                     playlist_patch p);
 caf::result<caf::ok_atom> delete_playlist(catalog& db, const principal& who, const std::string& id);

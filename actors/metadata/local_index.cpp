@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "actors/metadata/search_index.hpp"
+#include "messages/catalogue_json.hpp"
 #include "messages/video_json.hpp"
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
@@ -17,6 +18,9 @@ namespace {
 
 const std::string origin_key = "origin";
 const std::string revision_key = "revision";
+// Set once the playlists' search keys were written for the records stored
+// before the index had them (an older version's data).
+const std::string playlists_indexed_key = "playlists_indexed";
 
 // A record as it parses, or nothing (absent, or not a record of that type:
 // a log is data we did not write ourselves).
@@ -32,6 +36,10 @@ std::optional<T> parse_record(const std::optional<std::string>& raw) {
   } catch (const std::exception&) {
     return std::nullopt;
   }
+}
+
+bool is_playlist_key(const record_write& w) {
+  return w.table == column::catalogue && w.key.rfind(playlist_key_prefix, 0) == 0;
 }
 
 // What an upload or a video counts against its owner's quota.
@@ -62,7 +70,9 @@ struct staged_batch {
       usage_moves[owner] += delta;
   }
 
-  void postings(const std::optional<video>& old, const std::optional<video>& fresh) {
+  // The search keys of a record (a video's or a playlist's) follow it.
+  template <class T>
+  void postings(const std::optional<T>& old, const std::optional<T>& fresh) {
     std::set<std::string> keep;
     if (fresh) {
       auto keys = search::index_keys(*fresh);
@@ -89,6 +99,8 @@ struct staged_batch {
         move_usage(old->owner, -charge(old));
       if (fresh)
         move_usage(fresh->owner, charge(fresh));
+    } else if (is_playlist_key(w)) {
+      postings(parse_record<playlist>(old_raw), parse_record<playlist>(w.value));
     } else if (w.table == column::uploads) {
       auto old = parse_record<upload_info>(old_raw);
       auto fresh = parse_record<upload_info>(w.value);
@@ -107,6 +119,9 @@ struct staged_batch {
       case column::videos: return parse_record<video>(w.value).has_value();
       case column::uploads: return parse_record<upload_info>(w.value).has_value();
       case column::jobs: return parse_record<job_info>(w.value).has_value();
+      case column::catalogue:
+        return is_playlist_key(w) ? parse_record<playlist>(w.value).has_value()
+                                  : parse_record<category>(w.value).has_value();
       default: return true;
     }
   }
@@ -176,6 +191,7 @@ void local_index::reset(const std::string& origin) {
   }
   b.Put(db_.cf(column::sync), origin_key, origin);
   b.Put(db_.cf(column::sync), revision_key, "0");
+  b.Put(db_.cf(column::sync), playlists_indexed_key, "1");  // the records to come bring their keys
   db_.write(b);
   log::info("metadata", "local index reset", {{"origin", origin}});
 }
@@ -189,6 +205,26 @@ void local_index::keep_only(const std::set<std::pair<column, std::string>>& keep
         gone.push_back({c, it->key().ToString(), std::nullopt});
   }
   apply(gone, revision);
+}
+
+void local_index::index_stored_playlists() {
+  std::lock_guard<std::mutex> lock{writing_};
+  if (db_.get(column::sync, playlists_indexed_key))
+    return;
+  rocksdb::WriteBatch b;
+  size_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::catalogue))};
+  for (it->Seek(playlist_key_prefix); it->Valid() && it->key().starts_with(playlist_key_prefix); it->Next()) {
+    if (auto p = parse_record<playlist>(it->value().ToString())) {
+      for (const auto& k : search::index_keys(*p))
+        b.Put(db_.cf(column::search), k, rocksdb::Slice{});
+      ++count;
+    }
+  }
+  b.Put(db_.cf(column::sync), playlists_indexed_key, "1");
+  db_.write(b);
+  if (count > 0)
+    log::info("metadata", "stored playlists indexed", {{"playlists", count}});
 }
 
 uint64_t local_index::usage_of(const std::string& owner) {

@@ -1,8 +1,8 @@
 #pragma once
 // The node's RocksDB as the index of its records (docs/architecture.md
 // §Records): it stores each record written and, in the same atomic write,
-// what derives from it (a video's search postings, its owner's quota sum)
-// and how far it has followed its log.
+// what derives from it (a video's or a playlist's search postings, its
+// owner's quota sum) and how far it has followed its log.
 #include <functional>
 #include <mutex>
 
@@ -14,6 +14,9 @@ namespace sg {
 /// became ready): copies of the old ones must go. Called after the write,
 /// from whichever thread applied it.
 using renditions_replaced = std::function<void(const std::string& video_id)>;
+
+/// Where playlists live in the catalogue column: "playlist/<id>".
+inline const std::string playlist_key_prefix = "playlist/";
 
 class local_index final : public record_sink {
 public:
@@ -29,6 +32,10 @@ public:
   /// Bytes an owner's quota counts: the declared length of their active
   /// uploads and the source size of their videos (renditions are ours to make).
   uint64_t usage_of(const std::string& owner);
+
+  /// Writes the search keys of playlists stored before the index kept them
+  /// (once per database).
+  void index_stored_playlists();
 
 private:
   database& db_;

@@ -389,8 +389,10 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [&db](caf::get_atom, playlist_atom, const std::string& id) {
       return guarded<playlist>([&] { return catalogue_records::get_playlist(db, id); });
     },
-    [&db](list_atom, playlist_atom, const principal& who, const std::string& owner) {
-      return guarded<std::vector<playlist>>([&] { return catalogue_records::list_playlists(db, who, owner); });
+    [&db](list_atom, playlist_atom, const principal& who, const std::string& owner, const std::string& cursor,
+          uint32_t limit) {
+      return guarded<std::vector<playlist>>(
+          [&] { return catalogue_records::list_playlists(db, who, owner, cursor, limit); });
     },
     [&db](caf::update_atom, const principal& who, const std::string& id, const playlist_patch& p) {
       return guarded<playlist>([&] { return catalogue_records::edit_playlist(db, who, id, p); });

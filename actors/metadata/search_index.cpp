@@ -76,6 +76,16 @@ std::string word_prefix(const std::string& term) { return "w" + sep + term + sep
 std::string tag_prefix(const std::string& tag) { return "g" + sep + tag + sep; }
 std::string owner_prefix(const std::string& owner) { return "o" + sep + owner + sep; }
 std::string category_prefix(const std::string& slug) { return "c" + sep + slug + sep; }
+std::string playlist_owner_prefix(const std::string& owner) { return "p" + sep + owner + sep; }
+std::string public_playlists_prefix() { return "P" + sep; }
+
+std::vector<std::string> index_keys(const playlist& p) {
+  auto order = order_key(p.created_ms, p.id);
+  std::vector<std::string> keys{playlist_owner_prefix(p.owner) + order};
+  if (p.visibility == playlist_visibility::is_public)
+    keys.push_back(public_playlists_prefix() + order);
+  return keys;
+}
 
 std::vector<std::string> index_keys(const video& v) {
   auto order = order_key(v.created_ms, v.id);

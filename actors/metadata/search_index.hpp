@@ -5,12 +5,15 @@
 //   g\0<tag>\0<order>     an exact tag (lowercased)
 //   o\0<owner>\0<order>   an owner
 //   c\0<slug>\0<order>    a category
+//   p\0<owner>\0<order>   a playlist of an owner (public or unlisted)
+//   P\0<order>            a public playlist
 // where <order> = 16 hex digits of (2^64-1 - created_ms) followed by the id,
 // so ascending key order is newest first and the order key is the cursor.
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "messages/catalogue.hpp"
 #include "messages/video.hpp"
 
 namespace sg::search {
@@ -46,6 +49,11 @@ std::string word_prefix(const std::string& term);
 std::string tag_prefix(const std::string& tag);
 std::string owner_prefix(const std::string& owner);
 std::string category_prefix(const std::string& slug);
+std::string playlist_owner_prefix(const std::string& owner);
+std::string public_playlists_prefix();
+
+/// Every index key a playlist owns: its owner's list, and the public list.
+std::vector<std::string> index_keys(const playlist& p);
 
 std::string normalize_tag(const std::string& tag);
 

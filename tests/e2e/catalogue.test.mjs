@@ -17,6 +17,7 @@ const OTHER_KEY = '0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c69
 let node;
 let port;
 let owner;
+let ownerAddress;
 let other;
 const videos = [];
 
@@ -47,7 +48,9 @@ async function upload(title) {
 before(async () => {
   port = await freePort();
   await start();
-  owner = { Authorization: `Bearer ${(await signIn(node.base)).token}` };
+  const session = await signIn(node.base);
+  owner = { Authorization: `Bearer ${session.token}` };
+  ownerAddress = session.address;
   other = { Authorization: `Bearer ${(await signIn(node.base, OTHER_KEY)).token}` };
   for (const title of ['first', 'second', 'third'])
     videos.push(await upload(title));
@@ -162,9 +165,21 @@ test('playlists: their owner orders, edits and deletes them; unlisted ones open 
   assert.equal((await api('/api/v1/videos?playlist=..%2F')).status, 404);
 
   const listed = async (who, query = '') => (await json(await api(`/api/v1/playlists${query}`, who))).body.items.map((p) => p.id);
+  const mine = `?owner=${encodeURIComponent(ownerAddress)}`;
   assert.deepEqual(await listed(other), [mix.body.id]);
-  assert.deepEqual((await listed(owner)).sort(), [mix.body.id, secret.body.id].sort());
+  assert.deepEqual(await listed(owner), [mix.body.id], 'without owner: the public ones only');
+  assert.deepEqual(await listed(owner, mine), [secret.body.id, mix.body.id], 'the owner\'s own, newest first');
+  assert.deepEqual(await listed(other, mine), [mix.body.id], 'another\'s public ones only');
   assert.deepEqual(await listed(other, `?owner=${encodeURIComponent('0x0000000000000000000000000000000000000001')}`), []);
+  // Paged: a full page names its last playlist, the next one goes on after it.
+  const first = (await json(await api(`/api/v1/playlists${mine}&limit=1`, owner))).body;
+  assert.deepEqual(first.items.map((p) => p.id), [secret.body.id]);
+  const second = (await json(await api(`/api/v1/playlists${mine}&limit=1&cursor=${first.next_cursor}`, owner))).body;
+  assert.deepEqual(second.items.map((p) => p.id), [mix.body.id]);
+  const third = (await json(await api(`/api/v1/playlists${mine}&limit=1&cursor=${second.next_cursor}`, owner))).body;
+  assert.deepEqual(third, { items: [], next_cursor: null });
+  for (const bad of ['limit=0', 'limit=101', 'limit=x', 'cursor=zz', 'cursor=1_zz', `cursor=${'9'.repeat(20)}_${mix.body.id}`])
+    assert.equal((await api(`/api/v1/playlists?${bad}`)).status, 400, bad);
   assert.equal((await json(await api(`/api/v1/playlists/${secret.body.id}`, other))).body.title, 'Drafts');
 
   assert.equal((await send('PATCH', `/api/v1/playlists/${mix.body.id}`, other, { title: 'Mine now' })).status, 403);
@@ -187,12 +202,13 @@ test('playlists: their owner orders, edits and deletes them; unlisted ones open 
 
 test('the catalogue survives a restart, and the node is alive after all of it', async () => {
   assert.equal((await send('PATCH', `/api/v1/videos/${videos[2]}`, owner, { category: 'gaming' })).status, 200);
-  const before = (await json(await api('/api/v1/playlists', owner))).body.items;
+  const mine = `/api/v1/playlists?owner=${encodeURIComponent(ownerAddress)}`;
+  const before = (await json(await api(mine, owner))).body.items;
   assert.ok(before.length > 0);
   await stopNode(node);
   await start();
   assert.deepEqual((await json(await api('/api/v1/categories'))).body.items.map((c) => c.slug), ['gaming', 'live-music']);
-  assert.deepEqual((await json(await api('/api/v1/playlists', owner))).body.items, before);
+  assert.deepEqual((await json(await api(mine, owner))).body.items, before);
   assert.deepEqual(ids((await json(await api('/api/v1/videos?category=gaming'))).body), [videos[2]]);
   assert.equal((await api('/health/live')).status, 200);
 });

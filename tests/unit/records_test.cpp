@@ -17,6 +17,8 @@
 #include <httplib.h>
 
 #include "actors/metadata/catalog.hpp"
+#include "actors/metadata/search_index.hpp"
+#include "messages/catalogue_json.hpp"
 #include "cluster/etcd.hpp"
 #include "cluster/etcd_records.hpp"
 #include "runtime/ids.hpp"
@@ -244,4 +246,36 @@ BOOST_FIXTURE_TEST_CASE(a_job_is_taken_from_a_member_only_once_its_lease_is_gone
   s.status = video_status::ready;
   BOOST_CHECK_THROW(a.records->apply_state(s, late), job_fenced);
   BOOST_TEST((b.records->get_job("job-1")->state == job_state::running));
+}
+
+// Playlists are listed from the search index: one stored before the index
+// kept their keys (an older version's database) is indexed when opened, and
+// an edit moves it between the public list and its owner's.
+BOOST_AUTO_TEST_CASE(playlists_stored_before_their_index_are_indexed_when_opened) {
+  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  fs::create_directories(dir);
+  playlist p;
+  p.id = new_video_id();
+  p.owner = "0xOwner";
+  p.title = "Older";
+  p.created_ms = 1700000000000;
+  {
+    database db{dir.string()};
+    rocksdb::WriteBatch b;
+    b.Put(db.cf(column::catalogue), playlist_key_prefix + p.id, nlohmann::json(p).dump());
+    db.write(b);
+  }
+  database db{dir.string()};
+  catalog records{db};
+  auto all = [](const playlist&) { return true; };
+  BOOST_TEST(records.playlists_in(search::public_playlists_prefix(), "", 10, all).size() == 1u);
+  BOOST_TEST(records.playlists_in(search::playlist_owner_prefix("0xOwner"), "", 10, all).size() == 1u);
+  p.visibility = playlist_visibility::unlisted;
+  records.transact([&](record_txn& txn) {
+    txn.put(p);
+    return true;
+  });
+  BOOST_TEST(records.playlists_in(search::public_playlists_prefix(), "", 10, all).empty());
+  BOOST_TEST(records.playlists_in(search::playlist_owner_prefix("0xOwner"), "", 10, all).front().title == "Older");
+  fs::remove_all(dir);
 }
