@@ -127,7 +127,10 @@ using analytics_store_actor = caf::typed_actor<
   caf::replies_to<list_atom, analytics_atom, std::string, std::string>::with<std::vector<view_stats_row>>,
   // The salt of a day ("2026-12-01"), made once for the whole cluster; the
   // salts of earlier days are deleted, so a viewer's hash cannot be redone.
-  caf::replies_to<caf::get_atom, analytics_atom, std::string>::with<std::string>>;
+  caf::replies_to<caf::get_atom, analytics_atom, std::string>::with<std::string>,
+  // Deletes rows of hours before the time (Unix ms), at most `limit` of
+  // them; how many it deleted (fewer than `limit`: none are left).
+  caf::replies_to<caf::delete_atom, analytics_atom, int64_t, uint32_t>::with<uint64_t>>;
 
 using metadata_actor = video_store_actor::extend_with<upload_store_actor, job_store_actor,
                                                       auth_records_actor, ops_store_actor,

@@ -199,6 +199,12 @@ void add_options(CLI::App& app, node_config& c) {
   app.add_option("--upload-sweep-interval", c.upload.sweep_interval_s,
                  "Seconds between sweeps of expired uploads")
     ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--analytics-retention-days", c.analytics.retention_days,
+                 "Days playback figures are kept (0: forever)")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--analytics-flush-interval", c.analytics.flush_interval_s,
+                 "Seconds between writes of folded views (0: 5 alone, 30 on a cluster)")
+    ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--transcode-workers-min", c.transcode.min_workers, "Transcode workers kept idle")
     ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--transcode-workers-max", c.transcode.max_workers,

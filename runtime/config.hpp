@@ -88,6 +88,12 @@ struct webhook_settings {
   bool allow_private = false;  // loopback, private and link-local targets (tests, intranets)
 };
 
+// Playback analytics (docs/architecture.md §Analytics).
+struct analytics_settings {
+  int retention_days = 30;   // rows of older hours are deleted hourly; 0: kept forever
+  int flush_interval_s = 0;  // 0: 5 s on a single node, 30 s on a cluster (each flush writes etcd)
+};
+
 // Cluster mode (docs/architecture.md §Cluster): on when etcd endpoints are
 // given; the node then needs its certificates (a cluster CA's ca.crt,
 // node.crt, node.key in certs_dir) and speaks mutual TLS on `port`.
@@ -122,6 +128,7 @@ struct node_config {
   auth_settings auth;
   nft_settings nft;
   webhook_settings webhooks;
+  analytics_settings analytics;
   cluster_settings cluster;
   std::vector<std::string> chain_specs;    // --chain ID=URL[,URL...]
   std::vector<std::string> jwt_key_specs;  // --jwt-key KID:SECRET | KID:@FILE.pem

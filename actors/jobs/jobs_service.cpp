@@ -19,6 +19,24 @@ constexpr int64_t keep_finished_deliveries_ms = 7 * 86'400'000LL;
 
 using done_fn = std::function<void(caf::expected<std::string>)>;
 
+// Deletes analytics rows older than `cutoff_ms` a slice at a time, each a
+// request of its own, so the store answers others in between.
+constexpr uint32_t analytics_rows_per_request = 2048;
+void prune_analytics(jobs_ptr self, int64_t cutoff_ms, uint64_t pruned, done_fn done) {
+  auto store = self->state.peers.get<service::analytics_store>();
+  if (!store)
+    return done(make_error(errc::unavailable, "no analytics store is running"));
+  self->request(store, run_timeout, caf::delete_atom::value, analytics_atom::value, cutoff_ms,
+                analytics_rows_per_request)
+    .then(
+      [self, cutoff_ms, pruned, done](uint64_t n) {
+        if (n == analytics_rows_per_request)
+          return prune_analytics(self, cutoff_ms, pruned + n, done);
+        done("deleted " + std::to_string(pruned + n) + " analytics rows of hours before " + iso8601_ms(cutoff_ms));
+      },
+      [done](const caf::error& e) { done(e); });
+}
+
 // What each schedule does; `done` gets a line saying what it did.
 void run_action(jobs_ptr self, const std::string& name, done_fn done) {
   auto& peers = self->state.peers;
@@ -41,6 +59,9 @@ void run_action(jobs_ptr self, const std::string& name, done_fn done) {
         return done(n.error());
       done("pruned " + std::to_string(*n) + " finished webhook deliveries");
     });
+  } else if (name == "analytics.prune") {
+    auto cutoff = now_ms() - self->state.settings.analytics_retention_ms;
+    prune_analytics(self, cutoff, 0, std::move(done));
   } else {
     done(make_error(errc::not_found, "no schedule " + name));
   }
@@ -203,6 +224,9 @@ jobs_impl::behavior_type jobs_service(jobs_ptr self, jobs_settings settings, dir
     {"uploads.sweep", "reclaims this node's expired uploads, finishes interrupted ones", "node",
      st.settings.upload_sweep_ms},
   };
+  if (st.settings.analytics_retention_ms > 0)
+    st.schedules.push_back({"analytics.prune", "deletes playback figures older than the retention", "cluster",
+                            3'600'000});
   self->send(directory, caf::subscribe_atom::value, caf::actor_cast<caf::actor>(self));
   self->delayed_send(self, tick, caf::tick_atom::value);
   return {

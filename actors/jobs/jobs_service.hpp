@@ -13,6 +13,7 @@ struct jobs_settings {
   std::string node = "local";  // on a cluster, this member's id
   int64_t auth_sweep_ms = 60'000;
   int64_t upload_sweep_ms = 60'000;
+  int64_t analytics_retention_ms = 30 * 86'400'000LL;  // 0: playback figures are kept forever
   uint32_t webhook_attempts = 8;
   int64_t webhook_backoff_ms = 1000;  // doubles with each attempt
   bool webhook_allow_private = false;

@@ -1,5 +1,6 @@
 #include "actors/metadata/analytics_records.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,19 @@ std::vector<std::pair<std::string, std::string>> catalog::analytics_between(cons
   std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::analytics))};
   for (it->Seek(from); it->Valid() && it->key().compare(to) < 0; it->Next())
     out.emplace_back(it->key().ToString(), it->value().ToString());
+  return out;
+}
+
+std::vector<std::string> catalog::analytics_rows_before(int64_t before_ms, size_t limit) {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it{db_.db().NewIterator(rocksdb::ReadOptions{}, db_.cf(column::analytics))};
+  // Keys sort by video or owner first, so every row is looked at; only keys
+  // are read.
+  for (it->SeekToFirst(); it->Valid() && out.size() < limit; it->Next()) {
+    auto key = it->key().ToString();
+    if (key.rfind(salt_prefix, 0) != 0 && analytics_keys::hour_of(key) < before_ms)
+      out.push_back(std::move(key));
+  }
   return out;
 }
 
@@ -72,6 +86,20 @@ caf::result<std::string> salt_of(catalog& db, const std::string& day) {
     txn.put_analytics(key, salt);
     return salt;
   });
+}
+
+caf::result<uint64_t> prune_rows(catalog& db, int64_t before_ms, uint32_t limit) {
+  // A cluster's transaction holds a bounded number of writes: 32 at a time.
+  constexpr size_t per_transaction = 32;
+  auto keys = db.analytics_rows_before(before_ms, limit);
+  for (size_t at = 0; at < keys.size(); at += per_transaction) {
+    db.transact([&](record_txn& txn) {
+      for (size_t i = at; i < std::min(keys.size(), at + per_transaction); ++i)
+        txn.put_analytics(keys[i], "");
+      return true;
+    });
+  }
+  return static_cast<uint64_t>(keys.size());
 }
 
 }  // namespace analytics_records

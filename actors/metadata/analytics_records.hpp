@@ -17,5 +17,7 @@ namespace sg::analytics_records {
 caf::result<caf::ok_atom> merge_rows(catalog& db, const std::vector<view_stats_row>& rows);
 caf::result<std::vector<view_stats_row>> rows_between(catalog& db, const std::string& from, const std::string& to);
 caf::result<std::string> salt_of(catalog& db, const std::string& day);
+/// Deletes up to `limit` rows of hours before `before_ms` (never a salt).
+caf::result<uint64_t> prune_rows(catalog& db, int64_t before_ms, uint32_t limit);
 
 }  // namespace sg::analytics_records

@@ -149,6 +149,8 @@ public:
 
   /// Analytics rows (analytics_records.cpp): (key, value) with keys in [from, to).
   std::vector<std::pair<std::string, std::string>> analytics_between(const std::string& from, const std::string& to);
+  /// Up to `limit` keys of analytics rows whose hour is before `before_ms`.
+  std::vector<std::string> analytics_rows_before(int64_t before_ms, size_t limit);
 
 private:
   std::optional<std::string> get(column table, const std::string& key);

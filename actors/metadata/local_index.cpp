@@ -7,6 +7,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "actors/metadata/search_index.hpp"
+#include "messages/analytics.hpp"
 #include "messages/catalogue_json.hpp"
 #include "messages/video_json.hpp"
 #include "runtime/json.hpp"
@@ -122,6 +123,8 @@ struct staged_batch {
       case column::catalogue:
         return is_playlist_key(w) ? parse_record<playlist>(w.value).has_value()
                                   : parse_record<category>(w.value).has_value();
+      case column::analytics:  // rows, and the day's salt (plain text)
+        return w.key.rfind("salt/", 0) == 0 || parse_record<view_stats>(w.value).has_value();
       default: return true;
     }
   }

@@ -410,6 +410,9 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [&db](caf::get_atom, analytics_atom, const std::string& day) {
       return guarded<std::string>([&] { return analytics_records::salt_of(db, day); });
     },
+    [&db](caf::delete_atom, analytics_atom, int64_t before_ms, uint32_t limit) {
+      return guarded<uint64_t>([&] { return analytics_records::prune_rows(db, before_ms, limit); });
+    },
   };
 }
 

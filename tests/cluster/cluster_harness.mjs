@@ -142,7 +142,7 @@ async function startMemberOn(port, clusterPort, services, certsDir, { name, extr
   const node = await startNode({
     dataDir,
     port,
-    args: ['--etcd', services.etcd.endpoints.join(','), '--cluster-port', String(clusterPort),
+    args: ['--etcd', services.etcd.endpoints.join(','), '--cluster-port', String(clusterPort), '--analytics-flush-interval', '2',
       '--certs-dir', certsDir, '--cluster-name', name, '--admin-token', 'admin-secret',
       '--media', services.s3.url,
       '--transcode-workers-max', '1', '--chain', '1337=http://127.0.0.1:9', '--webhook-allow-private', ...extra],

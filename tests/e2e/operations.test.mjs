@@ -284,7 +284,7 @@ test('a failed transcode is a dead letter with its history; retried, then dismis
 
 test('scheduled jobs are listed with their last and next runs, and run on demand', async () => {
   const list = (await json(await api('/api/v1/admin/schedules', ADMIN))).body.schedules;
-  assert.deepEqual(list.map((s) => s.name), ['auth.sweep', 'deliveries.prune', 'uploads.sweep']);
+  assert.deepEqual(list.map((s) => s.name), ['analytics.prune', 'auth.sweep', 'deliveries.prune', 'uploads.sweep']);
   for (const s of list) {
     assert.equal(s.last_outcome, 'ok', JSON.stringify(s));  // each ran once at start
     assert.ok(Date.parse(s.next_run) - Date.parse(s.last_run) === s.every_s * 1000, JSON.stringify(s));
@@ -302,7 +302,11 @@ test('scheduled jobs are listed with their last and next runs, and run on demand
   assert.equal(ran.body.last_outcome, 'ok');
   const [, swept] = /^dropped (\d+) spent sign-in records$/.exec(ran.body.last_detail);
   assert.ok(Number(swept) >= 1, ran.body.last_detail);
-  assert.ok(Date.parse(ran.body.last_run) > Date.parse(list[0].last_run));
+  assert.ok(Date.parse(ran.body.last_run) > Date.parse(list.find((x) => x.name === 'auth.sweep').last_run));
+  // The retention sweep of playback figures (--analytics-retention-days, 30).
+  const pruned = await json(await api('/api/v1/admin/schedules/analytics.prune/run', ADMIN, { method: 'POST' }));
+  assert.equal(pruned.body.last_outcome, 'ok', pruned.body.last_detail);
+  assert.match(pruned.body.last_detail, /^deleted 0 analytics rows of hours before \d{4}-/);
   assert.equal((await api('/api/v1/admin/schedules/nothing/run', ADMIN, { method: 'POST' })).status, 404);
   assert.equal((await api('/api/v1/admin/schedules', {})).status, 403);
   assert.equal((await fetch(`${node.base}/health/ready`)).status, 200);
@@ -310,7 +314,7 @@ test('scheduled jobs are listed with their last and next runs, and run on demand
 
 test('the admin shell runs commands over CAF: tables for people, JSON for scripts, clear refusals', async () => {
   const [schedules, ran, cache, alerts] = await shellJson('schedules; schedule run auth.sweep; cache stats; alerts');
-  assert.deepEqual(schedules.map((x) => x.name), ['auth.sweep', 'deliveries.prune', 'uploads.sweep']);
+  assert.deepEqual(schedules.map((x) => x.name), ['analytics.prune', 'auth.sweep', 'deliveries.prune', 'uploads.sweep']);
   assert.equal(ran.name, 'auth.sweep');
   assert.equal(ran.last_outcome, 'ok');
   assert.ok(cache.some((row) => row.shard === 'total'));

@@ -16,6 +16,7 @@
 
 #include <httplib.h>
 
+#include "actors/metadata/analytics_records.hpp"
 #include "actors/metadata/catalog.hpp"
 #include "actors/metadata/search_index.hpp"
 #include "messages/catalogue_json.hpp"
@@ -277,5 +278,36 @@ BOOST_AUTO_TEST_CASE(playlists_stored_before_their_index_are_indexed_when_opened
   });
   BOOST_TEST(records.playlists_in(search::public_playlists_prefix(), "", 10, all).empty());
   BOOST_TEST(records.playlists_in(search::playlist_owner_prefix("0xOwner"), "", 10, all).front().title == "Older");
+  fs::remove_all(dir);
+}
+
+// The retention sweep deletes the rows of old hours, a slice at a time, and
+// keeps recent rows and the day's salt.
+BOOST_AUTO_TEST_CASE(analytics_rows_of_old_hours_are_pruned_and_salts_kept) {
+  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  fs::create_directories(dir);
+  {
+    database db{dir.string()};
+    catalog records{db};
+    const int64_t hour = 3'600'000;
+    const int64_t now = 1'800'000'000'000 / hour * hour;
+    view_stats one;
+    one.plays = 1;
+    std::vector<view_stats_row> rows;
+    for (int h = 0; h < 5; ++h) {
+      rows.push_back({analytics_keys::video_hour("00000000000000aa", now - h * 24 * hour), one});
+      rows.push_back({analytics_keys::owner_hour("0xOwner", now - h * 24 * hour, "00000000000000aa"), one});
+    }
+    BOOST_REQUIRE(analytics_records::merge_rows(records, rows).flag == caf::rt_value);
+    BOOST_REQUIRE(analytics_records::salt_of(records, "2027-01-15").flag == caf::rt_value);
+    auto deleted = [](caf::result<uint64_t> r) { return r.value.get_as<uint64_t>(0); };
+    auto cutoff = now - 2 * 24 * hour;  // keeps today, yesterday and the day before
+    BOOST_TEST(deleted(analytics_records::prune_rows(records, cutoff, 3)) == 3u);  // a slice: the sweep asks again
+    BOOST_TEST(deleted(analytics_records::prune_rows(records, cutoff, 100)) == 1u);
+    auto left = records.analytics_between("", "\xff");
+    BOOST_TEST(left.size() == 7u);  // 3 hours x 2 rows, and the salt
+    for (const auto& [key, value] : left)
+      BOOST_TEST((key.rfind("salt/", 0) == 0 || analytics_keys::hour_of(key) >= cutoff), key);
+  }
   fs::remove_all(dir);
 }
