@@ -126,6 +126,8 @@ test('a creator signs in by keyboard, uploads (cut short, reloaded, resumed), pl
   const { page, wallet } = await walletPage(KEYS[1]);
   await page.goto(`${node.base}/`);
   await page.getByRole('heading', { name: 'Library' }).waitFor();
+  await page.getByText('No videos found.').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Load more' }).isVisible(), false);
   await assertAccessible(page, 'the library, signed out');
 
   // Keyboard only: Tab reaches the wallet button, Enter signs in.
@@ -197,6 +199,9 @@ test('a creator signs in by keyboard, uploads (cut short, reloaded, resumed), pl
   await page.getByRole('status').getByText('Gate saved.').waitFor();
   const gated = await (await fetch(`${node.base}/api/v1/videos/${id}`)).json();
   assert.equal(gated.gate.rules[0].contract.toLowerCase(), (await pass.getAddress()).toLowerCase());
+  await page.getByRole('link', { name: 'Library' }).click();
+  await page.locator('.card', { hasText: 'Sunrise over the bay' }).getByText(/^Ready · 0:0\d · Token-gated$/).waitFor();
+  await page.getByRole('link', { name: 'My videos' }).click();
   await article.locator('summary', { hasText: 'Details' }).click();
   await article.locator('summary', { hasText: 'Analytics' }).click();
   const plays = article.locator('dd[data-figure="Plays"]');
