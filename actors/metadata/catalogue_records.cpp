@@ -151,6 +151,10 @@ caf::result<std::vector<category>> list_categories(catalog& db) {
 
 caf::result<category> create_category(catalog& db, category c) {
   c.created_ms = c.updated_ms = now_ms();
+  // Videos still filed under the slug belong to a deletion not finished:
+  // they must not join a new category by that name.
+  if (!db.get_category(c.slug) && !db.videos_in_category(c.slug, 1).empty())
+    return make_error(errc::conflict, "category " + c.slug + " is being deleted: its videos are still leaving it");
   return decide<category>(db, [&](record_txn& txn, caf::error& refused) -> std::optional<category> {
     if (txn.get_category(c.slug)) {
       refused = make_error(errc::conflict, "category " + c.slug + " exists already");
@@ -178,20 +182,11 @@ caf::result<category> edit_category(catalog& db, const std::string& slug, const 
   });
 }
 
-caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug) {
-  bool existed = db.transact([&](record_txn& txn) {
-    if (!txn.get_category(slug))
-      return false;
-    txn.erase_category(slug);
-    return true;
-  });
-  // Its videos stay; they leave the category a few per transaction (a
-  // cluster's transaction holds a bounded number of writes). A video put in
-  // it meanwhile was refused: its transaction read the category's record.
-  // A DELETE cut short by an error is finished by the next one.
-  size_t cleared_in_all = 0;
-  for (;;) {
-    auto ids = db.videos_in_category(slug, 32);
+caf::result<uint64_t> unfile_category(catalog& db, const std::string& slug, size_t at_most) {
+  // A cluster's transaction holds a bounded number of writes: 32 at a time.
+  uint64_t cleared_in_all = 0;
+  while (cleared_in_all < at_most) {
+    auto ids = db.videos_in_category(slug, std::min<size_t>(32, at_most - cleared_in_all));
     auto cleared = db.transact([&](record_txn& txn) {
       size_t n = 0;
       for (const auto& id : ids)
@@ -207,9 +202,24 @@ caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug) 
     if (cleared == 0)
       break;
   }
-  if (!existed && cleared_in_all == 0)
+  return cleared_in_all;
+}
+
+caf::result<uint64_t> delete_category(catalog& db, const std::string& slug, size_t at_most) {
+  bool existed = db.transact([&](record_txn& txn) {
+    if (!txn.get_category(slug))
+      return false;
+    txn.erase_category(slug);
+    return true;
+  });
+  // Its videos stay and leave the category after its record is gone (a video
+  // put in it meanwhile is refused: its transaction reads the record). The
+  // first `at_most` leave here; the store goes on in steps. A DELETE cut
+  // short (an error, a restart) is finished by the next one.
+  auto cleared = unfile_category(db, slug, at_most);
+  if (!existed && cleared.flag == caf::rt_value && cleared.value.get_as<uint64_t>(0) == 0)
     return missing("category", slug);
-  return caf::ok_atom::value;
+  return cleared;
 }
 
 caf::result<playlist> create_playlist(catalog& db, const principal& who, playlist p) {

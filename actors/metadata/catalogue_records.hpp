@@ -19,7 +19,11 @@ namespace sg::catalogue_records {
 caf::result<std::vector<category>> list_categories(catalog& db);
 caf::result<category> create_category(catalog& db, category c);
 caf::result<category> edit_category(catalog& db, const std::string& slug, const category_patch& p);
-caf::result<caf::ok_atom> delete_category(catalog& db, const std::string& slug);
+/// Deletes the category's record and takes it off at most `at_most` of its
+/// videos; how many it took it off (errc::not_found when there was neither).
+caf::result<uint64_t> delete_category(catalog& db, const std::string& slug, size_t at_most);
+/// Takes the category off at most `at_most` more videos; how many.
+caf::result<uint64_t> unfile_category(catalog& db, const std::string& slug, size_t at_most);
 
 caf::result<playlist> create_playlist(catalog& db, const principal& who, playlist p);
 caf::result<playlist> get_playlist(catalog& db, const std::string& id);

@@ -1,6 +1,7 @@
 #include "actors/metadata/metadata_store.hpp"
 
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include <caf/actor_system.hpp>
@@ -25,13 +26,20 @@ namespace {
 // The four client interfaces and the directory's updates (the media store
 // removes a deleted video's files).
 // ... and, from its local index, videos whose renditions were replaced.
-using store_actor = metadata_actor::extend<directory_update, caf::reacts_to<stale_atom, video_atom, std::string>>;
+// Its own steps too: a deleted category leaving its videos a slice at a time.
+using store_actor = metadata_actor::extend<directory_update, caf::reacts_to<stale_atom, video_atom, std::string>,
+                                           caf::reacts_to<sweep_atom, category_atom, std::string>>;
+
+// Videos a deleted category leaves per message: other requests go between.
+constexpr size_t unfile_slice = 256;
 
 struct store_state {
   std::unique_ptr<database> db;  // closed with the state, when the actor ends
   std::unique_ptr<catalog> records;
   directory_actor directory;
   peer_set peers;
+  // DELETEs of categories whose videos are still leaving them, answered then.
+  std::map<std::string, std::vector<caf::typed_response_promise<caf::ok_atom>>> unfiling;
   static inline const char* name = "metadata_store";
 };
 
@@ -380,8 +388,34 @@ store_actor::behavior_type store(store_ptr self, const std::string& data_dir,
     [&db](caf::update_atom, category_atom, const std::string& slug, const category_patch& p) {
       return guarded<category>([&] { return catalogue_records::edit_category(db, slug, p); });
     },
-    [&db](caf::delete_atom, category_atom, const std::string& slug) {
-      return guarded<caf::ok_atom>([&] { return catalogue_records::delete_category(db, slug); });
+    [self, &db](caf::delete_atom, category_atom, const std::string& slug) -> caf::result<caf::ok_atom> {
+      auto first = guarded<uint64_t>([&] { return catalogue_records::delete_category(db, slug, unfile_slice); });
+      if (first.flag != caf::rt_value)
+        return first.err;
+      if (first.value.get_as<uint64_t>(0) < unfile_slice && self->state.unfiling.count(slug) == 0)
+        return caf::ok_atom::value;
+      auto& waiting = self->state.unfiling[slug];
+      if (waiting.empty())
+        self->send(self, sweep_atom::value, category_atom::value, slug);
+      waiting.push_back(self->make_response_promise<caf::ok_atom>());
+      return waiting.back();
+    },
+    [self, &db](sweep_atom, category_atom, const std::string& slug) {
+      if (self->current_sender() != self->ctrl())
+        return;  // our own steps only
+      auto cleared = guarded<uint64_t>([&] { return catalogue_records::unfile_category(db, slug, unfile_slice); });
+      if (cleared.flag == caf::rt_value && cleared.value.get_as<uint64_t>(0) == unfile_slice) {
+        self->send(self, sweep_atom::value, category_atom::value, slug);
+        return;
+      }
+      auto waiting = std::move(self->state.unfiling[slug]);
+      self->state.unfiling.erase(slug);
+      for (auto& promise : waiting) {
+        if (cleared.flag == caf::rt_value)
+          promise.deliver(caf::ok_atom::value);
+        else
+          promise.deliver(cleared.err);
+      }
     },
     [&db](create_atom, const principal& who, const playlist& p) {
       return guarded<playlist>([&] { return catalogue_records::create_playlist(db, who, p); });

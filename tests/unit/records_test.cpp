@@ -18,6 +18,7 @@
 
 #include "actors/metadata/analytics_records.hpp"
 #include "actors/metadata/catalog.hpp"
+#include "actors/metadata/catalogue_records.hpp"
 #include "actors/metadata/search_index.hpp"
 #include "messages/catalogue_json.hpp"
 #include "cluster/etcd.hpp"
@@ -308,6 +309,37 @@ BOOST_AUTO_TEST_CASE(analytics_rows_of_old_hours_are_pruned_and_salts_kept) {
     BOOST_TEST(left.size() == 7u);  // 3 hours x 2 rows, and the salt
     for (const auto& [key, value] : left)
       BOOST_TEST((key.rfind("salt/", 0) == 0 || analytics_keys::hour_of(key) >= cutoff), key);
+  }
+  fs::remove_all(dir);
+}
+
+// A deleted category leaves its videos a slice at a time (the store sends
+// itself the next slice); until the last has left, the slug cannot be
+// created again, or the stragglers would join the new category.
+BOOST_AUTO_TEST_CASE(a_deleted_category_leaves_its_videos_in_slices) {
+  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  fs::create_directories(dir);
+  {
+    database db{dir.string()};
+    catalog records{db};
+    category c;
+    c.slug = "harbours";
+    c.name = "Harbours";
+    BOOST_REQUIRE(catalogue_records::create_category(records, c).flag == caf::rt_value);
+    for (int i = 0; i < 70; ++i) {
+      auto v = make_video("Harbour " + std::to_string(i));
+      v.category = "harbours";
+      records.put_video(v);
+    }
+    auto count = [](caf::result<uint64_t> r) { return r.value.get_as<uint64_t>(0); };
+    BOOST_TEST(count(catalogue_records::delete_category(records, "harbours", 40)) == 40u);
+    BOOST_TEST(!records.get_category("harbours"));
+    BOOST_TEST((catalogue_records::create_category(records, c).flag == caf::rt_error));  // 30 still leaving
+    BOOST_TEST(count(catalogue_records::unfile_category(records, "harbours", 40)) == 30u);
+    BOOST_TEST(records.videos_in_category("harbours", 100).empty());
+    BOOST_TEST(count(catalogue_records::unfile_category(records, "harbours", 40)) == 0u);
+    BOOST_TEST((catalogue_records::delete_category(records, "harbours", 40).flag == caf::rt_error));  // gone
+    BOOST_TEST(catalogue_records::create_category(records, c).flag == caf::rt_value);
   }
   fs::remove_all(dir);
 }
