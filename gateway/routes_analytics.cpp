@@ -9,6 +9,7 @@
 #include "gateway/auth_filter.hpp"
 #include "gateway/lookup.hpp"
 #include "gateway/problem.hpp"
+#include "gateway/query_params.hpp"
 #include "gateway/routes.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
@@ -164,16 +165,12 @@ void top_videos(const gateway_context& ctx, req_t req, res_t res) {
   auto window = window_of(req, res);
   if (!window)
     return;
-  uint32_t limit = 10;
-  if (req.has_param("limit")) {
-    auto n = text::parse_u64(req.get_param_value("limit"));
-    if (!n || *n < 1 || *n > 50)
-      return problem(res, 400, "limit must be between 1 and 50");
-    limit = static_cast<uint32_t>(*n);
-  }
+  auto limit = limit_param(req, 10, 50, res);
+  if (!limit)
+    return;
   auto to = now_ms();
   auto ranks = ask<std::vector<video_rank>>(ctx, ctx.peer<service::analytics>(), list_atom::value,
-                                            analytics_atom::value, signed_in_user(), to - *window, to, limit);
+                                            analytics_atom::value, signed_in_user(), to - *window, to, *limit);
   if (!ranks)
     return problem(res, ranks.error());
   auto items = nlohmann::json::array();

@@ -9,13 +9,13 @@
 #include "gateway/auth_filter.hpp"
 #include "gateway/middleware.hpp"
 #include "gateway/problem.hpp"
+#include "gateway/query_params.hpp"
 #include "gateway/routes.hpp"
 #include "messages/catalogue_json.hpp"
 #include "messages/limits.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/ids.hpp"
 #include "runtime/json.hpp"
-#include "runtime/text.hpp"
 
 namespace sg {
 
@@ -281,26 +281,18 @@ void create_playlist(const gateway_context& ctx, req_t req, res_t res) {
 // too). The cursor names the last one of the page; the next page goes on
 // after it.
 void list_playlists(const gateway_context& ctx, req_t req, res_t res) {
-  auto owner = req.get_param_value("owner");
-  if (owner.size() > 128)
-    return problem(res, 400, "owner is longer than 128 bytes");
-  auto cursor = req.get_param_value("cursor");
-  if (cursor.size() > 64)
-    return problem(res, 400, "cursor is longer than 64 bytes");
-  uint32_t limit = 20;
-  if (req.has_param("limit")) {
-    auto asked = text::parse_u64(req.get_param_value("limit"));
-    if (!asked || *asked < 1 || *asked > 100)
-      return problem(res, 400, "limit must be between 1 and 100");
-    limit = static_cast<uint32_t>(*asked);
-  }
+  auto owner = text_param(req, "owner", 128, res);
+  auto cursor = owner ? text_param(req, "cursor", 64, res) : std::nullopt;
+  auto limit = cursor ? limit_param(req, 20, 100, res) : std::nullopt;
+  if (!limit)
+    return;
   auto page = ask<std::vector<playlist>>(ctx, ctx.peer<service::catalogue>(), list_atom::value,
-                                         playlist_atom::value, acting(), owner, cursor, limit);
+                                         playlist_atom::value, acting(), *owner, *cursor, *limit);
   if (!page)
     return problem(res, page.error());
   auto body = items_json(*page);
   body["next_cursor"] = nullptr;
-  if (page->size() == limit)
+  if (page->size() == *limit)
     body["next_cursor"] = std::to_string(page->back().created_ms) + "_" + page->back().id;
   send_json(res, body);
 }

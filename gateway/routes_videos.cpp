@@ -8,6 +8,7 @@
 #include "gateway/lookup.hpp"
 #include "messages/limits.hpp"
 #include "gateway/problem.hpp"
+#include "gateway/query_params.hpp"
 #include "gateway/routes.hpp"
 #include "gateway/tus_headers.hpp"
 #include "gateway/upload_body.hpp"
@@ -30,20 +31,6 @@ nlohmann::json api_json(const video& v) {
   return j;
 }
 
-// Query text must be UTF-8 before it reaches a store or an answer.
-std::optional<std::string> text_param(const httplib::Request& req, const char* name,
-                                      size_t max_bytes, httplib::Response& res) {
-  auto value = req.get_param_value(name);
-  if (value.size() > max_bytes) {
-    problem(res, 400, std::string{name} + " is longer than " + std::to_string(max_bytes) + " bytes");
-    return std::nullopt;
-  }
-  if (!text::valid_utf8(value)) {
-    problem(res, 400, std::string{name} + " is not UTF-8 text");
-    return std::nullopt;
-  }
-  return value;
-}
 
 void list(const gateway_context& ctx, const httplib::Request& req, httplib::Response& res) {
   video_query q;
@@ -73,12 +60,10 @@ void list(const gateway_context& ctx, const httplib::Request& req, httplib::Resp
     start = comma == std::string::npos ? status->size() + 1 : comma + 1;
   }
   q.cursor = std::move(*cursor);
-  if (req.has_param("limit")) {
-    auto limit = text::parse_u64(req.get_param_value("limit"));
-    if (!limit || *limit < 1 || *limit > 100)
-      return problem(res, 400, "limit must be between 1 and 100");
-    q.limit = static_cast<uint32_t>(*limit);
-  }
+  auto limit = limit_param(req, q.limit, 100, res);
+  if (!limit)
+    return;
+  q.limit = *limit;
   auto page = ask<video_page>(ctx, ctx.peer<service::video_store>(), query_atom::value, std::move(q));
   if (!page)
     return problem(res, page.error());
