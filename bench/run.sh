@@ -13,5 +13,6 @@ if run transcode; then bash bench/transcode.sh; fi
 if run segments; then bash bench/segments.sh; fi
 if run siwe; then "$(dirname "$STREAMGATE_BIN")/bench/sg_siwe_bench"; fi
 if run cluster; then node bench/cluster.mjs; fi
+if run cluster_flap; then node bench/cluster_flap.mjs; fi
 if run s3_segments; then bash bench/s3_segments.sh; fi
 if run edge; then bash bench/edge.sh; fi
