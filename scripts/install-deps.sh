@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 build_pkgs=(g++ cmake make pkg-config ccache libcaf-dev libavformat-dev libavcodec-dev
   libavutil-dev libswscale-dev libswresample-dev libavfilter-dev librocksdb-dev
   libcpp-httplib-dev nlohmann-json3-dev libboost-test-dev libsecp256k1-dev libcli11-dev
-  libssl-dev libjwt-dev libcurl4-openssl-dev libedit-dev nodejs npm)
+  libssl-dev libjwt-dev libcurl4-openssl-dev libedit-dev zlib1g-dev nodejs npm)
 test_pkgs=(curl ffmpeg xxd chromium clang libclang-rt-14-dev etcd-server)
 bench_pkgs=(wrk hey nginx-light bc)
 

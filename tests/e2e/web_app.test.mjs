@@ -7,6 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { ethers } from 'ethers';
@@ -87,6 +89,17 @@ async function assertAccessible(page, where) {
   assert.deepEqual(await accessibilityViolations(page), [], `accessibility of ${where}`);
 }
 
+/** The body of a GET as it came on the wire (fetch would unpack it). */
+function rawGet(path, headers) {
+  return new Promise((resolve, reject) => {
+    http.get(`${node.base}${path}`, { headers }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => resolve(Buffer.concat(parts)));
+    }).on('error', reject);
+  });
+}
+
 async function fillUploadForm(page) {
   await page.setInputFiles('#upload-file', clip);
   await page.getByLabel('Title').fill('Sunrise over the bay');
@@ -113,8 +126,20 @@ test('the page and its files: CSP, caching, vendor files from npm, 404s', async 
   assert.equal(script.status, 200);
   assert.match(script.headers.get('content-type'), /^text\/javascript/);
   assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  // Sent gzipped to clients that take it (fetch does, and unpacks it), with
+  // an ETag per encoding; as it is to others.
+  const vendor = fs.readFileSync(require.resolve('hls.js/dist/hls.min.js'), 'utf8');
   const hls = await fetch(`${node.base}${base}/hls.min.js`);
-  assert.equal(await hls.text(), fs.readFileSync(require.resolve('hls.js/dist/hls.min.js'), 'utf8'));
+  assert.equal(hls.headers.get('content-encoding'), 'gzip');
+  assert.equal(hls.headers.get('vary'), 'Accept-Encoding');
+  assert.equal(await hls.text(), vendor);
+  const plain = await fetch(`${node.base}${base}/hls.min.js`, { headers: { 'Accept-Encoding': 'br, gzip;q=0' } });
+  assert.equal(plain.headers.get('content-encoding'), null);
+  assert.notEqual(plain.headers.get('etag'), hls.headers.get('etag'));
+  assert.equal(await plain.text(), vendor);
+  const packed = await rawGet(`${base}/hls.min.js`, { 'Accept-Encoding': 'gzip' });
+  assert.ok(packed.length < vendor.length / 2, `${packed.length} bytes gzipped of ${vendor.length}`);
+  assert.equal(zlib.gunzipSync(packed).toString('utf8'), vendor);
   const stale = await fetch(`${node.base}/app/0000000000000000/app.js`);
   assert.equal(stale.status, 200);
   assert.equal(stale.headers.get('cache-control'), 'no-cache');
