@@ -20,8 +20,9 @@ constexpr int64_t keep_finished_deliveries_ms = 7 * 86'400'000LL;
 using done_fn = std::function<void(caf::expected<std::string>)>;
 
 // Deletes analytics rows older than `cutoff_ms` a slice at a time, each a
-// request of its own, so the store answers others in between.
-constexpr uint32_t analytics_rows_per_request = 2048;
+// request of its own, so the store answers others in between: 512 rows are
+// 16 transactions, some 50 ms of etcd on a cluster.
+constexpr uint32_t analytics_rows_per_request = 512;
 void prune_analytics(jobs_ptr self, int64_t cutoff_ms, uint64_t pruned, done_fn done) {
   auto store = self->state.peers.get<service::analytics_store>();
   if (!store)
