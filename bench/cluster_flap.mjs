@@ -3,11 +3,13 @@
 // killed (kill -9), and a fourth joins and is paused (SIGSTOP) until its
 // lease drops it. Every 20 ms both are asked for the other's state; any
 // state but "up" is a flap. Prints the flaps, how long each lasted, and the
-// reasons the two logged. Usage: STREAMGATE_BIN=... ROUNDS=6 node bench/cluster_flap.mjs
+// reasons the two logged. Usage: STREAMGATE_BIN=... ROUNDS=6 [KINDS=kill,pause]
+// node bench/cluster_flap.mjs (KINDS picks which of the two churns run).
 import { stopNode, tempDir } from '../tests/e2e/harness.mjs';
 import { makeCerts, members, startEtcd, startMember, startS3, state, until } from '../tests/cluster/cluster_harness.mjs';
 
 const rounds = Number(process.env.ROUNDS || 6);
+const kinds = (process.env.KINDS || 'kill,pause').split(',');
 const root = tempDir('sg-bench-flap-');
 const etcd = await startEtcd(3);
 const s3 = await startS3();
@@ -43,17 +45,21 @@ const watch = (async () => {
 try {
   let spare = 0;
   for (let r = 0; r < rounds; r += 1) {
-    const killed = `node-x${spare++}`;
-    const x = await startMember(root, services, certs[killed]);
-    await until(a, isUp(killed), 15000, `${killed} up`);
-    x.proc.kill('SIGKILL');
-    await until(a, (l) => state(l, killed) === undefined, 15000, `${killed} gone`);
-    const paused = `node-x${spare++}`;
-    const y = await startMember(root, services, certs[paused]);
-    await until(a, isUp(paused), 15000, `${paused} up`);
-    y.proc.kill('SIGSTOP');
-    await until(a, (l) => state(l, paused) === undefined, 15000, `${paused} counted out`);
-    y.proc.kill('SIGKILL');
+    if (kinds.includes('kill')) {
+      const killed = `node-x${spare++}`;
+      const x = await startMember(root, services, certs[killed]);
+      await until(a, isUp(killed), 15000, `${killed} up`);
+      x.proc.kill('SIGKILL');
+      await until(a, (l) => state(l, killed) === undefined, 15000, `${killed} gone`);
+    }
+    if (kinds.includes('pause')) {
+      const paused = `node-x${spare++}`;
+      const y = await startMember(root, services, certs[paused]);
+      await until(a, isUp(paused), 15000, `${paused} up`);
+      y.proc.kill('SIGSTOP');
+      await until(a, (l) => state(l, paused) === undefined, 15000, `${paused} counted out`);
+      y.proc.kill('SIGKILL');
+    }
   }
   await new Promise((r) => setTimeout(r, 1000));
 } finally {
@@ -69,6 +75,6 @@ try {
   s3.stop();
 }
 const sorted = flaps.map((f) => f.ms).sort((x, y) => x - y);
-console.log(`two steady members over ${rounds} rounds of churn (a member killed, one paused, each round):`);
+console.log(`two steady members over ${rounds} rounds of churn (each round: ${kinds.join(' and ')}):`);
 console.log(`  flaps seen: ${flaps.length}; median ${sorted[Math.floor(sorted.length / 2)] ?? 0} ms, longest ${sorted.at(-1) ?? 0} ms (polled every 20 ms; target: none)`);
 for (const [why, n] of reasons) console.log(`  logged ${n}x  ${why}`);
