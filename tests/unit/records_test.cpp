@@ -64,6 +64,14 @@ struct cluster_fixture {
   }
 };
 
+// A database directory of one test, removed after it (declared first, so
+// the databases in it close before).
+struct scratch_dir {
+  fs::path path = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
+  scratch_dir() { fs::create_directories(path); }
+  ~scratch_dir() { fs::remove_all(path); }
+};
+
 video make_video(const std::string& title, const std::string& owner = "alice") {
   video v;
   v.id = new_video_id();
@@ -199,8 +207,8 @@ BOOST_FIXTURE_TEST_CASE(an_index_past_the_compacted_history_copies_again, cluste
 
 BOOST_AUTO_TEST_CASE(a_single_nodes_records_are_never_dropped_by_joining_a_cluster) {
   testing::etcd_process etcd;
-  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
-  fs::create_directories(dir);
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   auto v = make_video("Only here");
   {
     database db{dir.string()};
@@ -216,7 +224,6 @@ BOOST_AUTO_TEST_CASE(a_single_nodes_records_are_never_dropped_by_joining_a_clust
   database db{dir.string()};
   catalog alone{db};
   BOOST_TEST(alone.get_video(v.id)->title == "Only here");
-  fs::remove_all(dir);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_job_is_taken_from_a_member_only_once_its_lease_is_gone, cluster_fixture) {
@@ -254,8 +261,8 @@ BOOST_FIXTURE_TEST_CASE(a_job_is_taken_from_a_member_only_once_its_lease_is_gone
 // kept their keys (an older version's database) is indexed when opened, and
 // an edit moves it between the public list and its owner's.
 BOOST_AUTO_TEST_CASE(playlists_stored_before_their_index_are_indexed_when_opened) {
-  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
-  fs::create_directories(dir);
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   playlist p;
   p.id = new_video_id();
   p.owner = "0xOwner";
@@ -279,14 +286,13 @@ BOOST_AUTO_TEST_CASE(playlists_stored_before_their_index_are_indexed_when_opened
   });
   BOOST_TEST(records.playlists_in(search::public_playlists_prefix(), "", 10, all).empty());
   BOOST_TEST(records.playlists_in(search::playlist_owner_prefix("0xOwner"), "", 10, all).front().title == "Older");
-  fs::remove_all(dir);
 }
 
 // The retention sweep deletes the rows of old hours, a slice at a time, and
 // keeps recent rows and the day's salt.
 BOOST_AUTO_TEST_CASE(analytics_rows_of_old_hours_are_pruned_and_salts_kept) {
-  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
-  fs::create_directories(dir);
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   {
     database db{dir.string()};
     catalog records{db};
@@ -310,15 +316,14 @@ BOOST_AUTO_TEST_CASE(analytics_rows_of_old_hours_are_pruned_and_salts_kept) {
     for (const auto& [key, value] : left)
       BOOST_TEST((key.rfind("salt/", 0) == 0 || analytics_keys::hour_of(key) >= cutoff), key);
   }
-  fs::remove_all(dir);
 }
 
 // A deleted category leaves its videos a slice at a time (the store sends
 // itself the next slice); until the last has left, the slug cannot be
 // created again, or the stragglers would join the new category.
 BOOST_AUTO_TEST_CASE(a_deleted_category_leaves_its_videos_in_slices) {
-  auto dir = fs::temp_directory_path() / ("sg-records-" + random_hex(6));
-  fs::create_directories(dir);
+  scratch_dir scratch;
+  const auto& dir = scratch.path;
   {
     database db{dir.string()};
     catalog records{db};
@@ -341,5 +346,4 @@ BOOST_AUTO_TEST_CASE(a_deleted_category_leaves_its_videos_in_slices) {
     BOOST_TEST((catalogue_records::delete_category(records, "harbours", 40).flag == caf::rt_error));  // gone
     BOOST_TEST(catalogue_records::create_category(records, c).flag == caf::rt_value);
   }
-  fs::remove_all(dir);
 }
