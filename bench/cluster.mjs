@@ -33,15 +33,25 @@ const join = [], killed = [], hint = [], fenced = [];
 const direct = [], forwarded = [];
 const MiB = 1024 * 1024;
 
+// CPU seconds a process has used (user + system), from /proc.
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 // `size` bytes PATCHed in 8 MiB chunks through `via` into an upload created
-// on `owner`; MiB/s of the PATCHes. The upload is declared one byte longer,
-// so no PATCH includes finishing it (its source going to S3, the same on
-// both paths), and is deleted afterwards.
+// on `owner`; MiB/s of the PATCHes, and the CPU ms per MiB the owner, the
+// node passing them on (if any) and this client spent. The two nodes and
+// the client share the machine's cores, so CPU spent on the second hop is
+// CPU the client and the owner do not get. The upload is declared one byte
+// longer, so no PATCH includes finishing it (its source going to S3, the
+// same on both paths), and is deleted afterwards.
 async function upload(owner, via, token, size) {
   const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
   const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...auth, 'Upload-Length': String(size + 1) } });
   const path = new URL(created.headers.get('location'), owner.base).pathname;
   const bytes = crypto.randomBytes(size);
+  const cpu0 = [cpuSeconds(owner.proc.pid), cpuSeconds(via.proc.pid), process.cpuUsage()];
   const t0 = process.hrtime.bigint();
   for (let at = 0; at < size; at += 8 * MiB) {
     const r = await fetch(`${via.base}${path}`, {
@@ -52,8 +62,15 @@ async function upload(owner, via, token, size) {
     if (r.status !== 204) throw new Error(`PATCH: ${r.status} ${await r.text()}`);
   }
   const rate = size / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
+  const client = process.cpuUsage(cpu0[2]);
+  const perMiB = (seconds) => (seconds * 1000) / (size / MiB);
+  const cpu = {
+    owner: perMiB(cpuSeconds(owner.proc.pid) - cpu0[0]),
+    relay: via === owner ? 0 : perMiB(cpuSeconds(via.proc.pid) - cpu0[1]),
+    client: perMiB((client.user + client.system) / 1e6),
+  };
   await fetch(`${owner.base}${path}`, { method: 'DELETE', headers: auth });
-  return rate;
+  return { rate, cpu };
 }
 // A real clip uploaded through `via` in one PATCH; its video id.
 async function uploadClip(via, token, file) {
@@ -163,8 +180,12 @@ line('kill -9 -> dropped from the member table', killed, 'target <= 3000 ms; Akk
 line('SIGSTOP -> not up (greeting fails, the hint)', hint, '');
 line('SIGSTOP -> counted out (lease expired)', fenced, 'target <= 3500 ms');
 const mibs = (v) => v.map((x) => x.toFixed(0)).join(', ');
-console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${median(direct).toFixed(1)} MiB/s (${mibs(direct)}), ` +
-  `through another node median ${median(forwarded).toFixed(1)} MiB/s (${mibs(forwarded)}); ratio ${(median(forwarded) / median(direct)).toFixed(2)} (target >= 0.8)`);
+const rates = (runs) => runs.map((r) => r.rate);
+console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${median(rates(direct)).toFixed(1)} MiB/s (${mibs(rates(direct))}), ` +
+  `through another node median ${median(rates(forwarded)).toFixed(1)} MiB/s (${mibs(rates(forwarded))}); ` +
+  `ratio ${(median(rates(forwarded)) / median(rates(direct))).toFixed(2)} (target >= 0.8)`);
+const cpuLine = (runs) => ['owner', 'relay', 'client'].map((k) => `${k} ${median(runs.map((r) => r.cpu[k])).toFixed(2)}`).join(', ');
+console.log(`  CPU ms per MiB (medians): direct ${cpuLine(direct)}; through another node ${cpuLine(forwarded)}`);
 if (jobRounds > 0) {
   line('kill -9 of a transcoding member -> job re-claimed', reclaimKill, 'target <= 3000 ms');
   line('SIGSTOP of a transcoding member -> fenced, re-claimed', reclaimStop, 'target <= 3500 ms');
