@@ -15,9 +15,10 @@ namespace sg {
 namespace {
 // Measured on loopback (bench/cluster.mjs): waiting for each chunk's answer
 // held a PATCH through another node to 0.77x of a direct one; 4 in flight
-// 0.79-0.89x, 8 in flight 0.79-0.95x (noisy). A local session gained nothing
-// and lost ~15 %, so the window is for remote sessions only: at most 8 MiB
-// in flight per PATCH.
+// 0.79-0.89x, 8 in flight 0.73-0.95x over several days' runs (noisy; where
+// the rest goes: docs/research/patch-forwarding.md). A local session gained
+// nothing and lost ~15 %, so the window is for remote sessions only: at most
+// 8 MiB in flight per PATCH.
 constexpr size_t remote_chunks_in_flight = 8;
 }
 
