@@ -7,12 +7,15 @@
 // PATCHes sent to another node that passes them on; then a typed request to
 // another node against raw TCP; then the member running a transcode killed
 // (kill -9) or paused (SIGSTOP) until another member holds its job.
-import { execFileSync } from 'node:child_process';
+// The forwarded PATCHes have an anchor of their own: the same PATCHes
+// through nginx in front of the upload's node (plain HTTP, unbuffered), the
+// cheapest relay this machine has.
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { signIn } from '../tests/e2e/sign_in.mjs';
 import path from 'node:path';
 import fs from 'node:fs';
-import { makeClip, stopNode, tempDir } from '../tests/e2e/harness.mjs';
+import { freePort, makeClip, stopNode, tempDir } from '../tests/e2e/harness.mjs';
 import { makeCerts, members, startEtcd, startMember, startS3, state, until } from '../tests/cluster/cluster_harness.mjs';
 
 const rounds = Number(process.env.ROUNDS || 5);
@@ -30,28 +33,30 @@ const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
 const fixed = [await startMember(root, services, certs['node-a']), await startMember(root, services, certs['node-b'])];
 const reclaimKill = [], reclaimStop = [];
 const join = [], killed = [], hint = [], fenced = [];
-const direct = [], forwarded = [];
+const direct = [], forwarded = [], proxied = [];
 const MiB = 1024 * 1024;
 
-// CPU seconds a process has used (user + system), from /proc.
-function cpuSeconds(pid) {
+// CPU seconds a process has used (user + system) and its minor page faults,
+// from /proc.
+function usage(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { cpu: (Number(fields[11]) + Number(fields[12])) / 100, faults: Number(fields[7]) };
 }
 
 // `size` bytes PATCHed in 8 MiB chunks through `via` into an upload created
-// on `owner`; MiB/s of the PATCHes, and the CPU ms per MiB the owner, the
-// node passing them on (if any) and this client spent. The two nodes and
-// the client share the machine's cores, so CPU spent on the second hop is
-// CPU the client and the owner do not get. The upload is declared one byte
-// longer, so no PATCH includes finishing it (its source going to S3, the
-// same on both paths), and is deleted afterwards.
+// on `owner`; MiB/s of the PATCHes, the CPU ms per MiB the owner, the node
+// passing them on (if any) and this client spent, and the page faults per
+// MiB of the owner and that node. The two nodes and the client share the
+// machine's cores, so CPU spent on the second hop is CPU the client and the
+// owner do not get. The upload is declared one byte longer, so no PATCH
+// includes finishing it (its source going to S3, the same on both paths),
+// and is deleted afterwards.
 async function upload(owner, via, token, size) {
   const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
   const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...auth, 'Upload-Length': String(size + 1) } });
   const path = new URL(created.headers.get('location'), owner.base).pathname;
   const bytes = crypto.randomBytes(size);
-  const cpu0 = [cpuSeconds(owner.proc.pid), cpuSeconds(via.proc.pid), process.cpuUsage()];
+  const before = { owner: usage(owner.proc.pid), relay: usage(via.proc.pid), client: process.cpuUsage() };
   const t0 = process.hrtime.bigint();
   for (let at = 0; at < size; at += 8 * MiB) {
     const r = await fetch(`${via.base}${path}`, {
@@ -62,16 +67,55 @@ async function upload(owner, via, token, size) {
     if (r.status !== 204) throw new Error(`PATCH: ${r.status} ${await r.text()}`);
   }
   const rate = size / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
-  const client = process.cpuUsage(cpu0[2]);
-  const perMiB = (seconds) => (seconds * 1000) / (size / MiB);
+  const client = process.cpuUsage(before.client);
+  const after = { owner: usage(owner.proc.pid), relay: via === owner ? before.relay : usage(via.proc.pid) };
+  const perMiB = (x) => x / (size / MiB);
   const cpu = {
-    owner: perMiB(cpuSeconds(owner.proc.pid) - cpu0[0]),
-    relay: via === owner ? 0 : perMiB(cpuSeconds(via.proc.pid) - cpu0[1]),
-    client: perMiB((client.user + client.system) / 1e6),
+    owner: perMiB((after.owner.cpu - before.owner.cpu) * 1000),
+    relay: perMiB((after.relay.cpu - before.relay.cpu) * 1000),
+    client: perMiB((client.user + client.system) / 1e3),
+  };
+  const faults = {
+    owner: perMiB(after.owner.faults - before.owner.faults),
+    relay: perMiB(after.relay.faults - before.relay.faults),
   };
   await fetch(`${owner.base}${path}`, { method: 'DELETE', headers: auth });
-  return { rate, cpu };
+  return { rate, cpu, faults };
 }
+
+// nginx passing requests on to `node` as they arrive (one worker, no TLS);
+// shaped like a member ({ base, proc }) whose pid is the worker's.
+async function startNginxRelay(node) {
+  const dir = path.join(root, 'nginx');
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 0;
+    location / {
+      proxy_pass http://${new URL(node.base).host};
+      proxy_request_buffering off;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`);
+  const master = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100 && !(await fetch(`${base}/health/live`).catch(() => null)); i += 1)
+    await new Promise((res) => setTimeout(res, 50));
+  const worker = Number(fs.readFileSync(`/proc/${master.pid}/task/${master.pid}/children`, 'utf8').trim().split(' ')[0]);
+  return { base, proc: { pid: worker }, stop: () => master.kill('SIGTERM') };
+}
+
 // A real clip uploaded through `via` in one PATCH; its video id.
 async function uploadClip(via, token, file) {
   const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
@@ -130,6 +174,7 @@ async function jobTakeovers(token, clip, signal, into) {
 }
 
 let spare = 0;
+let nginx;
 try {
   for (let r = 0; r < rounds; r += 1) {
     const name = `node-x${spare++}`;
@@ -156,9 +201,11 @@ try {
   await until(fixed[0], upOrSelf('node-b'), 10000, 'b up');
   await until(fixed[1], upOrSelf('node-a'), 10000, 'a up at b');  // b forwards to a
   const { token } = await signIn(fixed[0].base);
+  nginx = await startNginxRelay(fixed[0]);
   for (let r = 0; r < rounds; r += 1) {
     direct.push(await upload(fixed[0], fixed[0], token, 64 * MiB));
     forwarded.push(await upload(fixed[0], fixed[1], token, 64 * MiB));
+    proxied.push(await upload(fixed[0], nginx, token, 64 * MiB));
   }
   if (jobRounds > 0) {
     const clip = await makeClip(path.join(root, 'clip.mp4'), { seconds: 30, bitrate: '4M' });
@@ -168,6 +215,7 @@ try {
     fixed.splice(0, fixed.length, ...again);
   }
 } finally {
+  nginx?.stop();
   for (const n of fixed) await stopNode(n).catch(() => {});
   etcd.stop();
   s3.stop();
@@ -184,8 +232,11 @@ const rates = (runs) => runs.map((r) => r.rate);
 console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${median(rates(direct)).toFixed(1)} MiB/s (${mibs(rates(direct))}), ` +
   `through another node median ${median(rates(forwarded)).toFixed(1)} MiB/s (${mibs(rates(forwarded))}); ` +
   `ratio ${(median(rates(forwarded)) / median(rates(direct))).toFixed(2)} (target >= 0.8)`);
-const cpuLine = (runs) => ['owner', 'relay', 'client'].map((k) => `${k} ${median(runs.map((r) => r.cpu[k])).toFixed(2)}`).join(', ');
-console.log(`  CPU ms per MiB (medians): direct ${cpuLine(direct)}; through another node ${cpuLine(forwarded)}`);
+console.log(`  anchor: through nginx (plain HTTP, unbuffered) median ${median(rates(proxied)).toFixed(1)} MiB/s (${mibs(rates(proxied))}); ` +
+  `ratio ${(median(rates(proxied)) / median(rates(direct))).toFixed(2)}`);
+const perMiBLine = (what, keys) => (runs) => keys.map((k) => `${k} ${median(runs.map((r) => r[what][k])).toFixed(2)}`).join(', ');
+for (const [title, line] of [['CPU ms', perMiBLine('cpu', ['owner', 'relay', 'client'])], ['page faults', perMiBLine('faults', ['owner', 'relay'])]])
+  console.log(`  ${title} per MiB (medians): direct ${line(direct)}; through another node ${line(forwarded)}; through nginx ${line(proxied)}`);
 if (jobRounds > 0) {
   line('kill -9 of a transcoding member -> job re-claimed', reclaimKill, 'target <= 3000 ms');
   line('SIGSTOP of a transcoding member -> fenced, re-claimed', reclaimStop, 'target <= 3500 ms');
