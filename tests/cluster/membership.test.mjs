@@ -1,13 +1,16 @@
 // Nodes auto-join through etcd and see each other over mutual TLS; a node
 // that dies, hangs or leaves is seen to go; members that are not who they
 // claim, from another CA, another cluster or without TLS are never "up"; the
-// cluster survives losing etcd's leader.
+// cluster survives losing etcd's leader. A tus upload's requests reach its
+// node from any node, and are refused there as they would be at its node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import fs from 'node:fs';
+import http from 'node:http';
+import crypto from 'node:crypto';
 import { BIN, freePort, stopNode, tempDir } from '../e2e/harness.mjs';
 import { signIn } from '../e2e/sign_in.mjs';
 import {
@@ -15,6 +18,7 @@ import {
 } from './cluster_harness.mjs';
 
 const run = promisify(execFile);
+const OTHER_KEY = '0x6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c';
 let etcd;
 let s3;
 let services;
@@ -190,6 +194,114 @@ test("a tus upload's requests reach its node from any node; while that node is d
     h.proc.kill('SIGKILL');
     await exited;
   }
+});
+
+// A PATCH through a relay in two parts: `first` bytes, then, once `between`
+// resolves, the rest (or the connection dropped when `drop`); its status.
+function patchInParts(node, path, headers, body, first, between, drop = false) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${node.base}${path}`, {
+      method: 'PATCH', headers: { ...headers, 'Content-Length': String(body.length) },
+    }, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', (e) => (drop ? resolve('dropped') : reject(e)));
+    req.write(body.subarray(0, first));
+    between.then(() => (drop ? req.destroy() : req.end(body.subarray(first))));
+  });
+}
+
+test("tus refusals through another node are the owner's: wrong owner, offset, checksum, length, a PATCH racing another, a body cut short", async () => {
+  const [owner, relay, other] = nodes;
+  const alice = await signIn(owner.base);
+  const mallory = await signIn(relay.base, OTHER_KEY);
+  const tus = (s) => ({ Authorization: `Bearer ${s.token}`, 'Tus-Resumable': '1.0.0' });
+  const octets = { 'Content-Type': 'application/offset+octet-stream' };
+  const MiB = 1024 * 1024;
+  const body = crypto.randomBytes(6 * MiB);
+  const created = await fetch(`${owner.base}/api/v1/uploads`, {
+    method: 'POST', headers: { ...tus(alice), 'Upload-Length': String(body.length) },
+  });
+  assert.equal(created.status, 201);
+  const path = new URL(created.headers.get('location'), owner.base).pathname;
+  const offsetAt = async (node) => {
+    const r = await fetch(`${node.base}${path}`, { method: 'HEAD', headers: tus(alice) });
+    assert.equal(r.status, 200);
+    return Number(r.headers.get('upload-offset'));
+  };
+  const refused = async (what, status, r) => {
+    assert.equal(r.status, status, `${what}: ${r.status}`);
+    assert.match(r.headers.get('content-type'), /application\/problem\+json/, what);
+    const problem = await r.json();
+    assert.equal(problem.status, status, what);
+    return problem;
+  };
+  const patch = (node, session, offset, bytes, extra = {}) => fetch(`${node.base}${path}`, {
+    method: 'PATCH', headers: { ...tus(session), ...octets, 'Upload-Offset': String(offset), ...extra }, body: bytes,
+  });
+
+  await refused("another wallet's PATCH", 403, await patch(relay, mallory, 0, body.subarray(0, 10)));
+  await refused('a wrong offset', 409, await patch(relay, alice, 5, body.subarray(0, 10)));
+  await refused('a malformed offset', 400, await patch(relay, alice, '99999999999999999999', body.subarray(0, 10)));
+  const wrongSha1 = crypto.createHash('sha1').update('not the body').digest('base64');
+  await refused('a checksum that does not match', 460,
+    await patch(relay, alice, 0, body.subarray(0, 2 * MiB), { 'Upload-Checksum': `sha1 ${wrongSha1}` }));
+  assert.equal(await offsetAt(relay), 0, 'nothing kept of a body that failed its checksum');
+  assert.equal(await offsetAt(owner), 0);
+  // Refusals by the headers alone carry small bodies: one left unread in the
+  // socket would reset the connection under its answer.
+  const small = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...tus(alice), 'Upload-Length': '10' } });
+  const smallPath = new URL(small.headers.get('location'), owner.base).pathname;
+  await refused('a body past Upload-Length', 413, await fetch(`${relay.base}${smallPath}`, {
+    method: 'PATCH', headers: { ...tus(alice), ...octets, 'Upload-Offset': '0' }, body: body.subarray(0, 11),
+  }));
+
+  // Two PATCHes at the same offset through two relays: the one holding the
+  // upload succeeds, the other gets 409, and the offset counts one of them.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const slow = patchInParts(relay, path, { ...tus(alice), ...octets, 'Upload-Offset': '0' }, body.subarray(0, 2 * MiB), MiB + 17, held);
+  await new Promise((r) => setTimeout(r, 500));
+  const raced = await refused('a PATCH racing one in flight', 409, await patch(other, alice, 0, body.subarray(0, 10)));
+  assert.match(raced.detail, /another PATCH/);
+  release();
+  assert.equal(await slow, 204);
+  assert.equal(await offsetAt(other), 2 * MiB);
+
+  // A client gone mid-body: tus keeps what arrived, unless a checksum was
+  // promised; either way the next PATCH resumes at the offset HEAD names.
+  let cut;
+  const dropped = patchInParts(relay, path, { ...tus(alice), ...octets, 'Upload-Offset': String(2 * MiB) },
+    body.subarray(2 * MiB, 5 * MiB), MiB + 5, new Promise((r) => { cut = r; }), true);
+  await new Promise((r) => setTimeout(r, 500));
+  cut();
+  assert.equal(await dropped, 'dropped');
+  // The rest through another node, from the offset HEAD names; the cut PATCH
+  // may hold the upload, and commit what arrived, a moment longer. The
+  // offset it resumed from.
+  const resume = async (node, end) => {
+    for (const deadline = Date.now() + 5000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const offset = await offsetAt(node);
+      const r = await patch(node, alice, offset, body.subarray(offset, end));
+      if (r.status === 204) return offset;
+      const problem = await r.json();
+      assert.ok(r.status === 409 && /another PATCH|Upload-Offset is/.test(problem.detail) && Date.now() < deadline,
+        `resuming at ${offset}: ${r.status} ${problem.detail}`);
+    }
+  };
+  const kept = await resume(other, 4 * MiB);
+  assert.ok(kept >= 2 * MiB && kept <= 3 * MiB + 5, `kept ${kept}`);
+  console.log(`# a PATCH cut short through a relay kept ${kept - 2 * MiB} of the ${MiB + 5} bytes sent`);
+  const summed = patchInParts(relay, path, {
+    ...tus(alice), ...octets, 'Upload-Offset': String(4 * MiB),
+    'Upload-Checksum': `sha1 ${crypto.createHash('sha1').update(body.subarray(4 * MiB)).digest('base64')}`,
+  }, body.subarray(4 * MiB), MiB + 5, new Promise((r) => { cut = r; }), true);
+  await new Promise((r) => setTimeout(r, 500));
+  cut();
+  assert.equal(await summed, 'dropped');
+  assert.equal(await resume(other, body.length), 4 * MiB, 'a cut PATCH with a checksum keeps nothing');
+  const done = await (await fetch(`${relay.base}${path}`, { headers: tus(alice) })).json();
+  assert.equal(done.state, 'finished');
+  assert.equal(done.offset, body.length);
+  for (const n of [owner, relay, other]) assert.equal((await fetch(`${n.base}/health/live`)).status, 200);
 });
 
 test('a session minted on one node is good on every node (the JWT key is a cluster setting)', async () => {
