@@ -233,7 +233,8 @@ console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${me
   `through another node median ${median(rates(forwarded)).toFixed(1)} MiB/s (${mibs(rates(forwarded))}); ` +
   `ratio ${(median(rates(forwarded)) / median(rates(direct))).toFixed(2)} (target >= 0.8)`);
 console.log(`  anchor: through nginx (plain HTTP, unbuffered) median ${median(rates(proxied)).toFixed(1)} MiB/s (${mibs(rates(proxied))}); ` +
-  `ratio ${(median(rates(proxied)) / median(rates(direct))).toFixed(2)}`);
+  `ratio ${(median(rates(proxied)) / median(rates(direct))).toFixed(2)}; through another node / through nginx ` +
+  `${(median(rates(forwarded)) / median(rates(proxied))).toFixed(2)} (what the TLS hop and CAF cost beyond the cheapest relay)`);
 const perMiBLine = (what, keys) => (runs) => keys.map((k) => `${k} ${median(runs.map((r) => r[what][k])).toFixed(2)}`).join(', ');
 for (const [title, line] of [['CPU ms', perMiBLine('cpu', ['owner', 'relay', 'client'])], ['page faults', perMiBLine('faults', ['owner', 'relay'])]])
   console.log(`  ${title} per MiB (medians): direct ${line(direct)}; through another node ${line(forwarded)}; through nginx ${line(proxied)}`);
