@@ -7,9 +7,10 @@
 // PATCHes sent to another node that passes them on; then a typed request to
 // another node against raw TCP; then the member running a transcode killed
 // (kill -9) or paused (SIGSTOP) until another member holds its job.
-// The forwarded PATCHes have an anchor of their own: the same PATCHes
+// The forwarded PATCHes have anchors of their own: the same PATCHes
 // through nginx in front of the upload's node (plain HTTP, unbuffered), the
-// cheapest relay this machine has.
+// cheapest relay this machine has, and through two nginx with mutual TLS
+// between them, the cheapest relay that pays for TLS as members do.
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import { signIn } from '../tests/e2e/sign_in.mjs';
@@ -33,14 +34,19 @@ const upOrSelf = (n) => (l) => ['up', 'self'].includes(state(l, n));
 const fixed = [await startMember(root, services, certs['node-a']), await startMember(root, services, certs['node-b'])];
 const reclaimKill = [], reclaimStop = [];
 const join = [], killed = [], hint = [], fenced = [];
-const direct = [], forwarded = [], proxied = [];
+const direct = [], forwarded = [], proxied = [], tlsProxied = [];
 const MiB = 1024 * 1024;
 
 // CPU seconds a process has used (user + system) and its minor page faults,
-// from /proc.
-function usage(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return { cpu: (Number(fields[11]) + Number(fields[12])) / 100, faults: Number(fields[7]) };
+// from /proc; summed over several processes.
+function usage(...pids) {
+  const sum = { cpu: 0, faults: 0 };
+  for (const pid of pids) {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    sum.cpu += (Number(fields[11]) + Number(fields[12])) / 100;
+    sum.faults += Number(fields[7]);
+  }
+  return sum;
 }
 
 // `size` bytes PATCHed in 8 MiB chunks through `via` into an upload created
@@ -50,13 +56,15 @@ function usage(pid) {
 // machine's cores, so CPU spent on the second hop is CPU the client and the
 // owner do not get. The upload is declared one byte longer, so no PATCH
 // includes finishing it (its source going to S3, the same on both paths),
-// and is deleted afterwards.
+// and is deleted afterwards. A relay's `ownerSide` process counts as the
+// owner's.
 async function upload(owner, via, token, size) {
+  const ownerPids = [owner.proc.pid, ...(via.ownerSide ? [via.ownerSide] : [])];
   const auth = { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0' };
   const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...auth, 'Upload-Length': String(size + 1) } });
   const path = new URL(created.headers.get('location'), owner.base).pathname;
   const bytes = crypto.randomBytes(size);
-  const before = { owner: usage(owner.proc.pid), relay: usage(via.proc.pid), client: process.cpuUsage() };
+  const before = { owner: usage(...ownerPids), relay: usage(via.proc.pid), client: process.cpuUsage() };
   const t0 = process.hrtime.bigint();
   for (let at = 0; at < size; at += 8 * MiB) {
     const r = await fetch(`${via.base}${path}`, {
@@ -68,7 +76,7 @@ async function upload(owner, via, token, size) {
   }
   const rate = size / MiB / (Number(process.hrtime.bigint() - t0) / 1e9);
   const client = process.cpuUsage(before.client);
-  const after = { owner: usage(owner.proc.pid), relay: via === owner ? before.relay : usage(via.proc.pid) };
+  const after = { owner: usage(...ownerPids), relay: via === owner ? before.relay : usage(via.proc.pid) };
   const perMiB = (x) => x / (size / MiB);
   const cpu = {
     owner: perMiB((after.owner.cpu - before.owner.cpu) * 1000),
@@ -83,10 +91,11 @@ async function upload(owner, via, token, size) {
   return { rate, cpu, faults };
 }
 
-// nginx passing requests on to `node` as they arrive (one worker, no TLS);
-// shaped like a member ({ base, proc }) whose pid is the worker's.
-async function startNginxRelay(node) {
-  const dir = path.join(root, 'nginx');
+// An nginx of one worker, no access log, passing bodies on as they arrive,
+// serving `server(port)`; its port, and its worker's pid as `proc.pid` (as
+// a member's).
+async function startNginx(name, server) {
+  const dir = path.join(root, name);
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
   fs.writeFileSync(path.join(dir, 'nginx.conf'), `worker_processes 1;
@@ -96,24 +105,70 @@ events { worker_connections 64; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
-  server {
-    listen 127.0.0.1:${port};
-    client_max_body_size 0;
-    location / {
-      proxy_pass http://${new URL(node.base).host};
-      proxy_request_buffering off;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
+  proxy_temp_path ${dir}/proxy;
+  client_max_body_size 0;
+  proxy_request_buffering off;
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  ${server(port)}
 }
 `);
   const master = spawn('nginx', ['-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && !(await fetch(`${base}/health/live`).catch(() => null)); i += 1)
+  const workerOf = () => Number(fs.readFileSync(`/proc/${master.pid}/task/${master.pid}/children`, 'utf8').trim().split(' ')[0]);
+  for (let i = 0; i < 100 && !workerOf(); i += 1)
     await new Promise((res) => setTimeout(res, 50));
-  const worker = Number(fs.readFileSync(`/proc/${master.pid}/task/${master.pid}/children`, 'utf8').trim().split(' ')[0]);
-  return { base, proc: { pid: worker }, stop: () => master.kill('SIGTERM') };
+  return { port, proc: { pid: workerOf() }, stop: () => master.kill('SIGTERM') };
+}
+
+// nginx passing requests on to `node` as they arrive: plain HTTP, the
+// cheapest relay this machine has.
+async function startNginxRelay(node) {
+  const relay = await startNginx('nginx', (port) => `server {
+    listen 127.0.0.1:${port};
+    location / { proxy_pass http://${new URL(node.base).host}; }
+  }`);
+  return await ready({ ...relay, base: `http://127.0.0.1:${relay.port}` });
+}
+
+// The same over mutual TLS with the cluster's certificates: one nginx
+// encrypts to another, which decrypts in front of `node`; the cheapest hop
+// that pays what a member's does for TLS. The second one's CPU counts as
+// the owner's (`ownerSide`), as decrypting does on a member.
+async function startNginxTlsRelay(node, certsDir) {
+  const identity = (prefix) => `${prefix}_certificate ${certsDir}/node.crt; ${prefix}_certificate_key ${certsDir}/node.key;`;
+  const unwrap = await startNginx('nginx-unwrap', (port) => `server {
+    listen 127.0.0.1:${port} ssl;
+    ${identity('ssl')}
+    ssl_client_certificate ${certsDir}/ca.crt;
+    ssl_verify_client on;
+    location / { proxy_pass http://${new URL(node.base).host}; }
+  }`);
+  const wrap = await startNginx('nginx-wrap', (port) => `upstream owner {
+    server 127.0.0.1:${unwrap.port};
+    keepalive 4;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass https://owner;
+      ${identity('proxy_ssl')}
+      proxy_ssl_trusted_certificate ${certsDir}/ca.crt;
+      proxy_ssl_verify on;
+      proxy_ssl_name localhost;
+      proxy_ssl_session_reuse on;
+    }
+  }`);
+  return await ready({
+    ...wrap, base: `http://127.0.0.1:${wrap.port}`, ownerSide: unwrap.proc.pid,
+    stop: () => { wrap.stop(); unwrap.stop(); },
+  });
+}
+
+// `relay` once it answers.
+async function ready(relay) {
+  for (let i = 0; i < 100 && (await fetch(`${relay.base}/health/live`).catch(() => null))?.status !== 200; i += 1)
+    await new Promise((res) => setTimeout(res, 50));
+  return relay;
 }
 
 // A real clip uploaded through `via` in one PATCH; its video id.
@@ -174,7 +229,7 @@ async function jobTakeovers(token, clip, signal, into) {
 }
 
 let spare = 0;
-let nginx;
+let nginx, nginxTls;
 try {
   for (let r = 0; r < rounds; r += 1) {
     const name = `node-x${spare++}`;
@@ -202,10 +257,12 @@ try {
   await until(fixed[1], upOrSelf('node-a'), 10000, 'a up at b');  // b forwards to a
   const { token } = await signIn(fixed[0].base);
   nginx = await startNginxRelay(fixed[0]);
+  nginxTls = await startNginxTlsRelay(fixed[0], certs['node-a']);
   for (let r = 0; r < rounds; r += 1) {
     direct.push(await upload(fixed[0], fixed[0], token, 64 * MiB));
     forwarded.push(await upload(fixed[0], fixed[1], token, 64 * MiB));
     proxied.push(await upload(fixed[0], nginx, token, 64 * MiB));
+    tlsProxied.push(await upload(fixed[0], nginxTls, token, 64 * MiB));
   }
   if (jobRounds > 0) {
     const clip = await makeClip(path.join(root, 'clip.mp4'), { seconds: 30, bitrate: '4M' });
@@ -216,6 +273,7 @@ try {
   }
 } finally {
   nginx?.stop();
+  nginxTls?.stop();
   for (const n of fixed) await stopNode(n).catch(() => {});
   etcd.stop();
   s3.stop();
@@ -235,9 +293,12 @@ console.log(`tus PATCH, 64 MiB in 8 MiB chunks: to the upload's node median ${me
 console.log(`  anchor: through nginx (plain HTTP, unbuffered) median ${median(rates(proxied)).toFixed(1)} MiB/s (${mibs(rates(proxied))}); ` +
   `ratio ${(median(rates(proxied)) / median(rates(direct))).toFixed(2)}; through another node / through nginx ` +
   `${(median(rates(forwarded)) / median(rates(proxied))).toFixed(2)} (what the TLS hop and CAF cost beyond the cheapest relay)`);
+console.log(`  anchor: through nginx to nginx over mutual TLS (the cheapest TLS hop) median ${median(rates(tlsProxied)).toFixed(1)} MiB/s ` +
+  `(${mibs(rates(tlsProxied))}); ratio ${(median(rates(tlsProxied)) / median(rates(direct))).toFixed(2)}; through another node / this ` +
+  `${(median(rates(forwarded)) / median(rates(tlsProxied))).toFixed(2)} (what CAF costs beyond TLS)`);
 const perMiBLine = (what, keys) => (runs) => keys.map((k) => `${k} ${median(runs.map((r) => r[what][k])).toFixed(2)}`).join(', ');
 for (const [title, line] of [['CPU ms', perMiBLine('cpu', ['owner', 'relay', 'client'])], ['page faults', perMiBLine('faults', ['owner', 'relay'])]])
-  console.log(`  ${title} per MiB (medians): direct ${line(direct)}; through another node ${line(forwarded)}; through nginx ${line(proxied)}`);
+  console.log(`  ${title} per MiB (medians): direct ${line(direct)}; through another node ${line(forwarded)}; through nginx ${line(proxied)}; nginx over TLS ${line(tlsProxied)}`);
 if (jobRounds > 0) {
   line('kill -9 of a transcoding member -> job re-claimed', reclaimKill, 'target <= 3000 ms');
   line('SIGSTOP of a transcoding member -> fenced, re-claimed', reclaimStop, 'target <= 3500 ms');

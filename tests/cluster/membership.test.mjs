@@ -204,6 +204,7 @@ function patchInParts(node, path, headers, body, first, between, drop = false) {
       method: 'PATCH', headers: { ...headers, 'Content-Length': String(body.length) },
     }, (res) => { res.resume(); resolve(res.statusCode); });
     req.on('error', (e) => (drop ? resolve('dropped') : reject(e)));
+    req.on('close', () => drop && resolve('dropped'));
     req.write(body.subarray(0, first));
     between.then(() => (drop ? req.destroy() : req.end(body.subarray(first))));
   });
