@@ -31,8 +31,11 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
                          uint64_t offset, const std::optional<tus::checksum_header>& checksum,
                          const httplib::Request& req, const httplib::ContentReader& reader) {
   body_outcome out;
-  auto lease = ask<uint64_t>(ctx, session, caf::open_atom::value, acting(), offset,
-                             checksum ? checksum->algorithm : std::string{});
+  // One actor opens the lease and sends the chunks: the session watches it,
+  // and frees the upload at once should it vanish with this node.
+  caf::scoped_actor self{*ctx.system};
+  auto lease = ask_from<uint64_t>(self, ctx, session, caf::open_atom::value, acting(), offset,
+                                  checksum ? checksum->algorithm : std::string{});
   if (!lease) {
     out.info = lease.error();
     return out;
@@ -43,7 +46,6 @@ body_outcome stream_body(const gateway_context& ctx, const upload_session_actor&
   // A few chunks in flight to a session on another node, which answers a
   // round trip later. Chunks from one sender arrive in order; memory stays
   // bounded by the window.
-  caf::scoped_actor self{*ctx.system};
   const size_t chunks_in_flight = session.node() == self->node() ? 1 : remote_chunks_in_flight;
   using answer = decltype(self->request(session, ctx.timeout(), chunk_atom::value, uint64_t{0}, std::vector<char>{}));
   std::deque<answer> in_flight;

@@ -31,6 +31,7 @@ constexpr int64_t lease_timeout_ms = 120'000;  // a PATCH silent this long is go
 
 struct lease {
   uint64_t id = 0;
+  caf::actor_addr holder;  // the PATCH's sender, monitored
   uint64_t written = 0;
   std::unique_ptr<checksum> sum;
   int64_t touched_ms = 0;
@@ -256,6 +257,14 @@ session_actor::behavior_type session_behavior(session_ptr self, upload_info info
   }
   self->delayed_send(self, std::chrono::seconds(std::max(1, st.settings.idle_timeout_s / 2)),
                      idle_check_atom::value);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.active && st.active->holder == dm.source && !st.committing) {
+      log::warn("upload", "a PATCH's sender is gone; its unacknowledged bytes dropped",
+                {{"upload_id", st.info.id}, {"reason", to_string(dm.reason)}});
+      st.drop_lease();
+    }
+  });
   return {
     [self](caf::update_atom, service s, caf::actor h) {
       if (sent_by(self, self->state.directory))
@@ -293,6 +302,13 @@ session_actor::behavior_type session_behavior(session_ptr self, upload_info info
       l.touched_ms = st.touched_ms;
       if (!algorithm.empty())
         l.sum = checksum::make(algorithm);
+      // A PATCH whose sender is gone (its node killed or cut off, its
+      // thread ended) frees the upload at once, not after lease_timeout_ms:
+      // a client that lost its relay resumes through another node.
+      if (auto sender = self->current_sender()) {
+        l.holder = caf::actor_cast<caf::actor_addr>(sender);
+        self->monitor(sender);
+      }
       st.active = std::move(l);
       return st.active->id;
     },

@@ -34,7 +34,7 @@ before(async () => {
   etcd = await startEtcd(3);
   s3 = await startS3();
   services = { etcd, s3 };
-  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-f', 'node-g', 'node-h']);
+  certs = await makeCerts(root, ['node-a', 'node-b', 'node-c', 'node-d', 'node-e', 'node-f', 'node-g', 'node-h', 'node-i']);
 });
 
 after(async () => {
@@ -303,6 +303,38 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
   assert.equal(done.state, 'finished');
   assert.equal(done.offset, body.length);
   for (const n of [owner, relay, other]) assert.equal((await fetch(`${n.base}/health/live`)).status, 200);
+});
+
+test('a PATCH whose relay dies mid-body (kill -9) frees the upload at once: the client resumes through another node', async () => {
+  const [owner, other] = nodes;
+  const relay = await startMember(root, services, certs['node-i']);
+  nodes.push(relay);
+  for (const n of [owner, other, relay]) await until(n, allUp(['node-a', 'node-b', 'node-i']), 10000, 'i up');
+  const alice = await signIn(owner.base);
+  const tus = { Authorization: `Bearer ${alice.token}`, 'Tus-Resumable': '1.0.0' };
+  const octets = { 'Content-Type': 'application/offset+octet-stream' };
+  const body = crypto.randomBytes(3 * 1024 * 1024);
+  const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': String(body.length) } });
+  const path = new URL(created.headers.get('location'), owner.base).pathname;
+  const held = patchInParts(relay, path, { ...tus, ...octets, 'Upload-Offset': '0' }, body, 1024 * 1024 + 5, new Promise(() => {}), true);
+  await new Promise((r) => setTimeout(r, 500));
+  const exited = new Promise((resolve) => relay.proc.once('exit', resolve));
+  relay.proc.kill('SIGKILL');
+  await exited;
+  const killedAt = Date.now();
+  assert.equal(await held, 'dropped');
+  // Nothing the dead relay sent was acknowledged, so nothing of it is kept;
+  // the upload is free again once the owner sees the relay gone (well
+  // before a silent PATCH's 2-minute timeout).
+  let r;
+  do {
+    await new Promise((res) => setTimeout(res, 100));
+    r = await fetch(`${other.base}${path}`, { method: 'PATCH', headers: { ...tus, ...octets, 'Upload-Offset': '0' }, body });
+  } while (r.status === 409 && Date.now() - killedAt < 10000);
+  assert.equal(r.status, 204, await r.text());
+  console.log(`# the upload was free again ${Date.now() - killedAt} ms after its relay was killed`);
+  await until(owner, (l) => state(l, 'node-i') === undefined, 8000, 'i counted out');
+  for (const n of [owner, other]) assert.equal((await fetch(`${n.base}/health/live`)).status, 200);
 });
 
 test('a session minted on one node is good on every node (the JWT key is a cluster setting)', async () => {
