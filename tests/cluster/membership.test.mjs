@@ -196,8 +196,22 @@ test("a tus upload's requests reach its node from any node; while that node is d
   }
 });
 
+const MiB = 1024 * 1024;
+const octets = { 'Content-Type': 'application/offset+octet-stream' };
+const tusAs = (session) => ({ Authorization: `Bearer ${session.token}`, 'Tus-Resumable': '1.0.0' });
+
+// An upload of `length` bytes created on `node` for `session`; its path.
+async function createUpload(node, session, length) {
+  const created = await fetch(`${node.base}/api/v1/uploads`, {
+    method: 'POST', headers: { ...tusAs(session), 'Upload-Length': String(length) },
+  });
+  assert.equal(created.status, 201);
+  return new URL(created.headers.get('location'), node.base).pathname;
+}
+
 // A PATCH through a relay in two parts: `first` bytes, then, once `between`
-// resolves, the rest (or the connection dropped when `drop`); its status.
+// resolves, the rest; its status, or 'dropped' when `drop` cuts the
+// connection instead.
 function patchInParts(node, path, headers, body, first, between, drop = false) {
   return new Promise((resolve, reject) => {
     const req = http.request(`${node.base}${path}`, {
@@ -214,17 +228,10 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
   const [owner, relay, other] = nodes;
   const alice = await signIn(owner.base);
   const mallory = await signIn(relay.base, OTHER_KEY);
-  const tus = (s) => ({ Authorization: `Bearer ${s.token}`, 'Tus-Resumable': '1.0.0' });
-  const octets = { 'Content-Type': 'application/offset+octet-stream' };
-  const MiB = 1024 * 1024;
   const body = crypto.randomBytes(6 * MiB);
-  const created = await fetch(`${owner.base}/api/v1/uploads`, {
-    method: 'POST', headers: { ...tus(alice), 'Upload-Length': String(body.length) },
-  });
-  assert.equal(created.status, 201);
-  const path = new URL(created.headers.get('location'), owner.base).pathname;
+  const path = await createUpload(owner, alice, body.length);
   const offsetAt = async (node) => {
-    const r = await fetch(`${node.base}${path}`, { method: 'HEAD', headers: tus(alice) });
+    const r = await fetch(`${node.base}${path}`, { method: 'HEAD', headers: tusAs(alice) });
     assert.equal(r.status, 200);
     return Number(r.headers.get('upload-offset'));
   };
@@ -236,7 +243,7 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
     return problem;
   };
   const patch = (node, session, offset, bytes, extra = {}) => fetch(`${node.base}${path}`, {
-    method: 'PATCH', headers: { ...tus(session), ...octets, 'Upload-Offset': String(offset), ...extra }, body: bytes,
+    method: 'PATCH', headers: { ...tusAs(session), ...octets, 'Upload-Offset': String(offset), ...extra }, body: bytes,
   });
 
   await refused("another wallet's PATCH", 403, await patch(relay, mallory, 0, body.subarray(0, 10)));
@@ -249,17 +256,16 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
   assert.equal(await offsetAt(owner), 0);
   // Refusals by the headers alone carry small bodies: one left unread in the
   // socket would reset the connection under its answer.
-  const small = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...tus(alice), 'Upload-Length': '10' } });
-  const smallPath = new URL(small.headers.get('location'), owner.base).pathname;
+  const smallPath = await createUpload(owner, alice, 10);
   await refused('a body past Upload-Length', 413, await fetch(`${relay.base}${smallPath}`, {
-    method: 'PATCH', headers: { ...tus(alice), ...octets, 'Upload-Offset': '0' }, body: body.subarray(0, 11),
+    method: 'PATCH', headers: { ...tusAs(alice), ...octets, 'Upload-Offset': '0' }, body: body.subarray(0, 11),
   }));
 
   // Two PATCHes at the same offset through two relays: the one holding the
   // upload succeeds, the other gets 409, and the offset counts one of them.
   let release;
   const held = new Promise((r) => { release = r; });
-  const slow = patchInParts(relay, path, { ...tus(alice), ...octets, 'Upload-Offset': '0' }, body.subarray(0, 2 * MiB), MiB + 17, held);
+  const slow = patchInParts(relay, path, { ...tusAs(alice), ...octets, 'Upload-Offset': '0' }, body.subarray(0, 2 * MiB), MiB + 17, held);
   await new Promise((r) => setTimeout(r, 500));
   const raced = await refused('a PATCH racing one in flight', 409, await patch(other, alice, 0, body.subarray(0, 10)));
   assert.match(raced.detail, /another PATCH/);
@@ -270,7 +276,7 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
   // A client gone mid-body: tus keeps what arrived, unless a checksum was
   // promised; either way the next PATCH resumes at the offset HEAD names.
   let cut;
-  const dropped = patchInParts(relay, path, { ...tus(alice), ...octets, 'Upload-Offset': String(2 * MiB) },
+  const dropped = patchInParts(relay, path, { ...tusAs(alice), ...octets, 'Upload-Offset': String(2 * MiB) },
     body.subarray(2 * MiB, 5 * MiB), MiB + 5, new Promise((r) => { cut = r; }), true);
   await new Promise((r) => setTimeout(r, 500));
   cut();
@@ -292,14 +298,14 @@ test("tus refusals through another node are the owner's: wrong owner, offset, ch
   assert.ok(kept >= 2 * MiB && kept <= 3 * MiB + 5, `kept ${kept}`);
   console.log(`# a PATCH cut short through a relay kept ${kept - 2 * MiB} of the ${MiB + 5} bytes sent`);
   const summed = patchInParts(relay, path, {
-    ...tus(alice), ...octets, 'Upload-Offset': String(4 * MiB),
+    ...tusAs(alice), ...octets, 'Upload-Offset': String(4 * MiB),
     'Upload-Checksum': `sha1 ${crypto.createHash('sha1').update(body.subarray(4 * MiB)).digest('base64')}`,
   }, body.subarray(4 * MiB), MiB + 5, new Promise((r) => { cut = r; }), true);
   await new Promise((r) => setTimeout(r, 500));
   cut();
   assert.equal(await summed, 'dropped');
   assert.equal(await resume(other, body.length), 4 * MiB, 'a cut PATCH with a checksum keeps nothing');
-  const done = await (await fetch(`${relay.base}${path}`, { headers: tus(alice) })).json();
+  const done = await (await fetch(`${relay.base}${path}`, { headers: tusAs(alice) })).json();
   assert.equal(done.state, 'finished');
   assert.equal(done.offset, body.length);
   for (const n of [owner, relay, other]) assert.equal((await fetch(`${n.base}/health/live`)).status, 200);
@@ -311,12 +317,10 @@ test('a PATCH whose relay dies mid-body (kill -9) frees the upload at once: the 
   nodes.push(relay);
   for (const n of [owner, other, relay]) await until(n, allUp(['node-a', 'node-b', 'node-i']), 10000, 'i up');
   const alice = await signIn(owner.base);
-  const tus = { Authorization: `Bearer ${alice.token}`, 'Tus-Resumable': '1.0.0' };
-  const octets = { 'Content-Type': 'application/offset+octet-stream' };
-  const body = crypto.randomBytes(3 * 1024 * 1024);
-  const created = await fetch(`${owner.base}/api/v1/uploads`, { method: 'POST', headers: { ...tus, 'Upload-Length': String(body.length) } });
-  const path = new URL(created.headers.get('location'), owner.base).pathname;
-  const held = patchInParts(relay, path, { ...tus, ...octets, 'Upload-Offset': '0' }, body, 1024 * 1024 + 5, new Promise(() => {}), true);
+  const tus = tusAs(alice);
+  const body = crypto.randomBytes(3 * MiB);
+  const path = await createUpload(owner, alice, body.length);
+  const held = patchInParts(relay, path, { ...tus, ...octets, 'Upload-Offset': '0' }, body, MiB + 5, new Promise(() => {}), true);
   await new Promise((r) => setTimeout(r, 500));
   const exited = new Promise((resolve) => relay.proc.once('exit', resolve));
   relay.proc.kill('SIGKILL');
